@@ -1,0 +1,34 @@
+//! Looking up the standards catalog: the list, one standard, and clause search.
+
+use annex_core::Standard;
+use annex_core::catalog::SearchHit;
+
+use crate::{App, Error};
+
+/// Longest search query accepted, in characters.
+pub const MAX_QUERY: usize = 200;
+
+/// Every standard, current ones first, then by id.
+pub fn list(app: &App) -> Vec<&'static Standard> {
+    let mut all: Vec<&Standard> = app.catalog.standards().iter().collect();
+    all.sort_by(|a, b| (!a.is_current(), &a.id).cmp(&(!b.is_current(), &b.id)));
+    all
+}
+
+/// One standard by id or designation.
+pub fn show(app: &App, id: &str) -> Result<&'static Standard, Error> {
+    app.catalog
+        .resolve(id)
+        .map_err(|e| Error::from_core("id", e))
+}
+
+/// Clauses across the catalog matching every word of `query`.
+pub fn search(app: &App, query: &str, limit: usize) -> Result<Vec<SearchHit>, Error> {
+    if query.chars().count() > MAX_QUERY {
+        return Err(Error::invalid(
+            "q",
+            format!("must be at most {MAX_QUERY} characters"),
+        ));
+    }
+    Ok(app.catalog.search(query, limit))
+}

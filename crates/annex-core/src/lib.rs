@@ -1,0 +1,15 @@
+//! Annex domain logic: pure data and rules, no I/O and no async.
+//!
+//! - [`catalog`]: the standards, their clause trees and facts, compiled into the binary.
+//! - [`mapping`]: typed relationships between clauses of two standards (NIST OLIR).
+//! - [`compare`]: overlap of two or more standards, computed from the mappings.
+//! - [`recommend`]: which standards an organisation should pursue, and in what order.
+
+pub mod catalog;
+pub mod compare;
+pub mod error;
+pub mod mapping;
+pub mod recommend;
+
+pub use catalog::{Catalog, Clause, Standard};
+pub use error::{CatalogError, Error};

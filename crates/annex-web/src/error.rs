@@ -1,0 +1,179 @@
+//! The one place app errors become HTTP: a JSON problem document (RFC 9457) for the API,
+//! an HTML page for people. Each names the field and the rule that was broken.
+
+use annex_app::Error;
+use askama::Template;
+use axum::Json;
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Serialize;
+
+/// One broken rule on one field.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub rule: String,
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// For an unknown standard: the nearest known ids.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub closest: Vec<String>,
+}
+
+impl Problem {
+    pub fn from_error(e: &Error) -> Self {
+        match e {
+            Error::UnknownStandard {
+                field,
+                input,
+                closest,
+            } => Problem {
+                kind: "urn:annex:problem:unknown-standard".into(),
+                title: "Unknown standard".into(),
+                // An id in the path names a resource that is not there; in a query it is
+                // an invalid value.
+                status: if field == "id" { 404 } else { 422 },
+                detail: e.to_string(),
+                errors: vec![FieldError {
+                    field: field.clone(),
+                    rule: format!("'{input}' is not a standard in the catalog"),
+                }],
+                closest: closest.clone(),
+            },
+            Error::Invalid { field, rule } => Problem {
+                kind: "urn:annex:problem:invalid".into(),
+                title: "Invalid input".into(),
+                status: 422,
+                detail: e.to_string(),
+                errors: vec![FieldError {
+                    field: field.clone(),
+                    rule: rule.clone(),
+                }],
+                closest: Vec::new(),
+            },
+            Error::Catalog(_) => Problem {
+                kind: "urn:annex:problem:internal".into(),
+                title: "Internal error".into(),
+                status: 500,
+                detail: "the standards catalog could not be loaded".into(),
+                errors: Vec::new(),
+                closest: Vec::new(),
+            },
+        }
+    }
+
+    pub fn not_found(detail: String) -> Self {
+        Problem {
+            kind: "urn:annex:problem:not-found".into(),
+            title: "Not found".into(),
+            status: 404,
+            detail,
+            errors: Vec::new(),
+            closest: Vec::new(),
+        }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if status.is_server_error() {
+            tracing::error!(detail = %self.detail, "request failed");
+        }
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            Json(self),
+        )
+            .into_response()
+    }
+}
+
+/// An API error: rendered as a problem document.
+#[derive(Debug)]
+pub struct ApiError(pub Error);
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        Self(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        Problem::from_error(&self.0).into_response()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub status: u16,
+    pub title: String,
+    pub detail: String,
+    pub closest: Vec<String>,
+}
+
+/// A page error: rendered as an HTML page with the same status.
+#[derive(Debug)]
+pub struct PageError(pub Error);
+
+impl From<Error> for PageError {
+    fn from(e: Error) -> Self {
+        Self(e)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let p = Problem::from_error(&self.0);
+        error_page(p)
+    }
+}
+
+fn error_page(p: Problem) -> Response {
+    let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let page = ErrorPage {
+        status: p.status,
+        title: p.title,
+        detail: p.detail,
+        closest: p.closest,
+    };
+    (status, render(&page)).into_response()
+}
+
+/// Renders a template; a template that fails to render is a 500, never a panic.
+pub fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page could not be rendered",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Unknown routes: a problem document under `/api`, a page elsewhere.
+pub async fn not_found(uri: Uri) -> Response {
+    let detail = format!("nothing is at {}", uri.path());
+    if uri.path().starts_with("/api/") {
+        Problem::not_found(detail).into_response()
+    } else {
+        error_page(Problem::not_found(detail))
+    }
+}
