@@ -1,6 +1,7 @@
 //! Looking up the standards catalog: the list, one standard, and clause search.
 
 use annex_core::Standard;
+use annex_core::catalog::Nature;
 use annex_core::catalog::SearchHit;
 
 use crate::{App, Error};
@@ -8,10 +9,16 @@ use crate::{App, Error};
 /// Longest search query accepted, in characters.
 pub const MAX_QUERY: usize = 200;
 
-/// Every standard, current ones first, then by id.
+/// Every standard: current standards first, then the common structures, then withdrawn
+/// editions; by id within each group.
 pub fn list(app: &App) -> Vec<&'static Standard> {
+    let group = |s: &Standard| match (s.is_current(), s.nature) {
+        (true, Nature::Structure) => 1,
+        (true, _) => 0,
+        (false, _) => 2,
+    };
     let mut all: Vec<&Standard> = app.catalog.standards().iter().collect();
-    all.sort_by(|a, b| (!a.is_current(), &a.id).cmp(&(!b.is_current(), &b.id)));
+    all.sort_by(|a, b| (group(a), &a.id).cmp(&(group(b), &b.id)));
     all
 }
 

@@ -67,13 +67,13 @@ pub fn parse(
     let mut by_id = HashMap::new();
     for (i, (s, file)) in standards.iter_mut().zip(&files).enumerate() {
         check_standard(s, file, &mut problems);
-        for key in [normalise_id(&s.id), normalise_id(&s.designation)] {
-            if let Some(other) = by_id.insert(key, i) {
+        for (field, value) in [("id", &s.id), ("designation", &s.designation)] {
+            if let Some(other) = by_id.insert(normalise_id(value), i) {
                 if other != i {
                     problems.add(
                         file,
-                        "id",
-                        format!("'{}' is used by another file too", s.id),
+                        field,
+                        format!("'{value}' is used by another file too"),
                     );
                 }
             }

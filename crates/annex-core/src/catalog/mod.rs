@@ -355,7 +355,7 @@ impl Catalog {
     pub fn closest(&self, input: &str) -> Vec<String> {
         let wanted = normalise_id(input);
         let stem = wanted.split(':').next().unwrap_or("").to_string();
-        let mut scored: Vec<(usize, f64, &str)> = self
+        let mut scored: Vec<(usize, f64, bool, u16, &str)> = self
             .standards
             .iter()
             .map(|s| {
@@ -369,18 +369,27 @@ impl Catalog {
                 } else {
                     2
                 };
+                let similarity = strsim::normalized_levenshtein(&wanted, &id);
                 (
                     rank,
-                    strsim::normalized_levenshtein(&wanted, &id),
+                    similarity,
+                    !s.is_current(),
+                    u16::MAX - s.published,
                     s.id.as_str(),
                 )
             })
             .collect();
-        scored.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        // Nearest stem first, then most similar, then current and newest editions.
+        scored.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then(b.1.total_cmp(&a.1))
+                .then(a.2.cmp(&b.2))
+                .then(a.3.cmp(&b.3))
+        });
         scored
             .into_iter()
             .take(3)
-            .map(|(_, _, id)| id.to_string())
+            .map(|(.., id)| id.to_string())
             .collect()
     }
 
