@@ -1,6 +1,8 @@
 //! The catalog as a user meets it: the files load, the counts are right, comparisons say what
 //! the mappings say, and the recommender explains itself. One test binary for the crate.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use annex_core::Catalog;
 use annex_core::catalog::{self, Theme, Verification};
 use annex_core::mapping::{Basis, Relationship};

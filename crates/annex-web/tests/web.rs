@@ -1,6 +1,8 @@
 //! The web layer as a browser and an API client meet it: the real router, real requests,
 //! what comes back. One test binary for the crate.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use annex_app::App;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

@@ -68,14 +68,14 @@ pub fn parse(
     for (i, (s, file)) in standards.iter_mut().zip(&files).enumerate() {
         check_standard(s, file, &mut problems);
         for (field, value) in [("id", &s.id), ("designation", &s.designation)] {
-            if let Some(other) = by_id.insert(normalise_id(value), i) {
-                if other != i {
-                    problems.add(
-                        file,
-                        field,
-                        format!("'{value}' is used by another file too"),
-                    );
-                }
+            if let Some(other) = by_id.insert(normalise_id(value), i)
+                && other != i
+            {
+                problems.add(
+                    file,
+                    field,
+                    format!("'{value}' is used by another file too"),
+                );
             }
         }
     }

@@ -1,0 +1,154 @@
+//! The `annex` command as a person at a terminal meets it: the real binary, its output and
+//! its exit status. One test binary for the crate.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::process::{Command, Output};
+
+fn annex(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_annex"))
+        .args(args)
+        .output()
+        .expect("annex runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn standards_lists_the_catalog() {
+    let o = annex(&["standards"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    for id in [
+        "iso9001:2015",
+        "iso13485:2016",
+        "iso27001:2022",
+        "hs:2021",
+        "iso9002:1994",
+    ] {
+        assert!(out.contains(id), "{id} missing:\n{out}");
+    }
+    assert!(out.contains("withdrawn → iso9001:2015"));
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&annex(&["standards", "--format", "json"]))).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 11);
+}
+
+#[test]
+fn standards_show_gives_facts_and_with_tree_the_clauses() {
+    let o = annex(&["standards", "show", "iso13485:2016", "--tree"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("ISO 13485:2016 — Medical devices"));
+    assert!(out.contains("Certification path"));
+    assert!(out.contains("  7.3 Design and development\n"));
+    assert!(out.contains("    7.3.4 Design and development outputs [title unverified]\n"));
+    let without = stdout(&annex(&["standards", "show", "iso13485:2016"]));
+    assert!(!without.contains("7.3.4"));
+}
+
+#[test]
+fn compare_json_gives_shared_and_unique_clauses_and_overlap_both_ways() {
+    let o = annex(&[
+        "compare",
+        "iso9001:2015",
+        "iso14001:2015",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let p = &j["pairs"][0];
+    assert_eq!(p["a"], "iso9001:2015");
+    assert_eq!(p["a_total"], 75);
+    assert_eq!(p["b_total"], 45);
+    assert!(p["a_percent"].as_f64().unwrap() < p["b_percent"].as_f64().unwrap());
+    assert!(!p["shared"].as_array().unwrap().is_empty());
+    assert_eq!(j["unique"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn compare_renders_table_markdown_and_csv() {
+    let table = stdout(&annex(&[
+        "compare",
+        "iso9001:2015",
+        "iso14001:2015",
+        "iso45001:2018",
+    ]));
+    assert!(table.starts_with("Comparing ISO 9001:2015, ISO 14001:2015, ISO 45001:2018"));
+    assert!(table.contains("| 9.2 Internal audit"));
+    assert!(table.contains("Unique to iso45001:2018"));
+    let md = stdout(&annex(&[
+        "compare",
+        "iso9001:2015",
+        "iso14001:2015",
+        "--format",
+        "markdown",
+    ]));
+    assert!(md.starts_with("# Comparing"));
+    assert!(md.contains("## Facts"));
+    let csv = stdout(&annex(&[
+        "compare",
+        "iso9001:2015",
+        "iso14001:2015",
+        "--format",
+        "csv",
+    ]));
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "kind,standard_a,clause_a,title_a,standard_b,clause_b,title_b,relationship,strength,basis"
+    );
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("shared,iso9001:2015,7.5.3,"))
+    );
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("unique,iso14001:2015,6.1.2,"))
+    );
+}
+
+#[test]
+fn an_unknown_id_is_exit_status_2_naming_the_closest_ids() {
+    let o = annex(&["compare", "iso9001", "iso14001:2015"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("unknown standard 'iso9001'"), "{err}");
+    assert!(err.contains("closest: iso9001:2015"), "{err}");
+    let o = annex(&["standards", "show", "iso27001:2013"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("iso27001:2022"));
+    let o = annex(&["compare", "iso9001:2015"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("at least two"));
+}
+
+#[test]
+fn recommend_orders_standards_with_reasons_and_saved_effort() {
+    let o = annex(&[
+        "recommend",
+        "--industry",
+        "medical-devices",
+        "--regulated-market",
+        "--environmental-obligations",
+        "--held",
+        "iso9001:2015",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("Held: iso9001:2015"), "{out}");
+    let first = out.find("1. ISO 13485:2016").unwrap();
+    assert!(out.find("ISO 14001:2015").unwrap() > first);
+    assert!(out.contains("Saved effort:"));
+    assert!(out.contains("says (who_needs_it):"));
+    let o = annex(&["recommend", "--industry", "shipbuilding"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("must be one of"));
+}
