@@ -312,8 +312,8 @@ mod pages {
             .json();
         let r = get("/compare?ids=iso9001:2015&ids=iso14001:2015").await;
         assert_eq!(r.status, StatusCode::OK);
-        let a = format!("{} %", api["pairs"][0]["a_percent"]);
-        let b = format!("{} %", api["pairs"][0]["b_percent"]);
+        let a = format!("{:.1} %", api["pairs"][0]["a_percent"].as_f64().unwrap());
+        let b = format!("{:.1} %", api["pairs"][0]["b_percent"].as_f64().unwrap());
         assert!(r.body.contains(&a) && r.body.contains(&b), "{a} {b}");
         assert!(r.body.contains("Facts side by side"));
         assert!(r.body.contains("Clause-by-clause alignment"));
