@@ -1,10 +1,12 @@
 //! Annex domain logic: pure data and rules, no I/O and no async.
 //!
+//! - [`audit_trail`]: the SHA-256 hash chain of every change (21 CFR 11.10(e)) and its check.
 //! - [`catalog`]: the standards, their clause trees and facts, compiled into the binary.
 //! - [`mapping`]: typed relationships between clauses of two standards (NIST OLIR).
 //! - [`compare`]: overlap of two or more standards, computed from the mappings.
 //! - [`recommend`]: which standards an organisation should pursue, and in what order.
 
+pub mod audit_trail;
 pub mod catalog;
 pub mod compare;
 pub mod error;
