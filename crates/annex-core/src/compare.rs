@@ -136,7 +136,8 @@ impl Comparison {
     }
 }
 
-fn percent(part: usize, whole: usize) -> f64 {
+/// `part / whole` in percent, rounded to one decimal; 0 for an empty whole.
+pub(crate) fn percent(part: usize, whole: usize) -> f64 {
     if whole == 0 {
         0.0
     } else {

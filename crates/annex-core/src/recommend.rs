@@ -462,11 +462,7 @@ impl Catalog {
         }
         let total = t.requirements().count();
         let shared = t.requirements().filter(|(i, _)| hit[*i]).count();
-        let percent = if total == 0 {
-            0.0
-        } else {
-            (shared as f64 * 1000.0 / total as f64).round() / 10.0
-        };
+        let percent = crate::compare::percent(shared, total);
         Some(Coverage {
             shared,
             total,
