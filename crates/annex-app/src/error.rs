@@ -28,6 +28,14 @@ fn hint(closest: &[String]) -> String {
 }
 
 impl Error {
+    /// The input field the error is about; `None` for faults that are not the input's.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::UnknownStandard { field, .. } | Self::Invalid { field, .. } => Some(field),
+            Self::Catalog(_) => None,
+        }
+    }
+
     pub fn invalid(field: impl Into<String>, rule: impl Into<String>) -> Self {
         Self::Invalid {
             field: field.into(),

@@ -1,8 +1,8 @@
 //! Looking up the standards catalog: the list, one standard, and clause search.
 
 use annex_core::Standard;
-use annex_core::catalog::Nature;
 use annex_core::catalog::SearchHit;
+use annex_core::catalog::{AnchorRelation, Clause, Nature};
 
 use crate::{App, Error};
 
@@ -27,6 +27,11 @@ pub fn show(app: &App, id: &str) -> Result<&'static Standard, Error> {
     app.catalog
         .resolve(id)
         .map_err(|e| Error::from_core("id", e))
+}
+
+/// The harmonized-structure clause that `clause` carries, and how.
+pub fn anchor(app: &App, clause: &Clause) -> Option<(AnchorRelation, &'static Clause)> {
+    app.catalog.anchor_of(clause)
 }
 
 /// Clauses across the catalog matching every word of `query`.

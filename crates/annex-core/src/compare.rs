@@ -280,7 +280,7 @@ impl Catalog {
             }
         }
         let hs = self.hs();
-        let mut rows: Vec<(usize, usize, AlignmentRow)> = groups
+        let mut rows: Vec<(RowOrder, AlignmentRow)> = groups
             .into_values()
             .map(|members| {
                 // The HS clause most members carry; ties go to the earliest in the HS.
@@ -299,15 +299,10 @@ impl Catalog {
                     cells[x].push((&stds[x].clauses[ci]).into());
                 }
                 let standards = cells.iter().filter(|c| !c.is_empty()).count();
-                let first = members
-                    .iter()
-                    .map(|&(x, ci)| (x, ci))
-                    .min()
-                    .unwrap_or((0, 0));
-                let sort = (best.unwrap_or(usize::MAX), first.0 * 100_000 + first.1);
+                // Rows follow the harmonized structure, then the earliest member clause.
+                let first = members.iter().min().copied().unwrap_or((0, 0));
                 (
-                    sort.0,
-                    sort.1,
+                    (best.unwrap_or(usize::MAX), first),
                     AlignmentRow {
                         hs: best.map(|h| (&hs.clauses[h]).into()),
                         cells,
@@ -316,10 +311,14 @@ impl Catalog {
                 )
             })
             .collect();
-        rows.sort_by_key(|(h, f, _)| (*h, *f));
-        rows.into_iter().map(|(_, _, r)| r).collect()
+        rows.sort_by_key(|(key, _)| *key);
+        rows.into_iter().map(|(_, r)| r).collect()
     }
 }
+
+/// Where an alignment row sorts: its HS clause (unanchored rows last), then its earliest
+/// member as (standard position, clause index).
+type RowOrder = (usize, (usize, usize));
 
 fn find(parent: &mut [usize], mut x: usize) -> usize {
     while parent[x] != x {

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod assets;
 pub mod error;
+pub mod query;
 pub mod views;
 
 use std::future::Future;

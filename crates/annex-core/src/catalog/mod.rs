@@ -461,7 +461,26 @@ impl Standard {
     }
 }
 
+impl AnchorRelation {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Equal => "equal",
+            Self::Subset => "subset",
+            Self::Superset => "superset",
+            Self::Intersect => "intersect",
+        }
+    }
+}
+
 impl Catalog {
+    /// The harmonized-structure clause a clause is anchored to, with the relation.
+    pub fn anchor_of(&self, c: &Clause) -> Option<(AnchorRelation, &Clause)> {
+        let relation = c.anchor_relation?;
+        self.hs()
+            .clause(c.anchor.as_deref()?)
+            .map(|h| (relation, h))
+    }
+
     /// Clauses whose number, title or intent contain every word of `query` (case-insensitive),
     /// current standards first, at most `limit`.
     pub fn search(&self, query: &str, limit: usize) -> Vec<SearchHit> {

@@ -5,17 +5,8 @@ use annex_core::compare::Comparison;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 
-use super::query_pairs;
 use crate::error::ApiError;
-
-/// The `ids` of a query string: repeated (`ids=a&ids=b`) or comma-separated (`ids=a,b`).
-pub(crate) fn ids(raw: Option<&str>) -> Vec<String> {
-    query_pairs(raw)
-        .into_iter()
-        .filter(|(k, _)| k == "ids")
-        .map(|(_, v)| v)
-        .collect()
-}
+use crate::query;
 
 /// Compares two or more standards.
 #[utoipa::path(get, path = "/api/v1/compare", tag = "compare",
@@ -26,5 +17,8 @@ pub async fn run(
     State(app): State<App>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Comparison>, ApiError> {
-    Ok(Json(annex_app::compare::run(&app, &ids(raw.as_deref()))?))
+    Ok(Json(annex_app::compare::run(
+        &app,
+        &query::ids(raw.as_deref()),
+    )?))
 }

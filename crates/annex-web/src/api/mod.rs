@@ -41,10 +41,3 @@ pub async fn health(State(app): State<App>) -> Json<Health> {
         standards: app.catalog.standards().len(),
     })
 }
-
-/// Name/value pairs of a query string, in order; repeated names stay repeated.
-pub(crate) fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
-    form_urlencoded::parse(raw.unwrap_or("").as_bytes())
-        .into_owned()
-        .collect()
-}

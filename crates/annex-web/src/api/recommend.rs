@@ -5,8 +5,8 @@ use annex_core::recommend::Recommendation;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 
-use super::query_pairs;
 use crate::error::ApiError;
+use crate::query;
 
 /// Recommends standards from a few answers.
 #[utoipa::path(get, path = "/api/v1/recommend", tag = "recommend",
@@ -25,6 +25,6 @@ pub async fn run(
     State(app): State<App>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Recommendation>, ApiError> {
-    let answers = annex_app::recommend::answers_from_pairs(query_pairs(raw.as_deref()))?;
+    let answers = annex_app::recommend::answers_from_pairs(query::pairs(raw.as_deref()))?;
     Ok(Json(annex_app::recommend::run(&app, &answers)?))
 }

@@ -36,7 +36,7 @@ impl ComparePage {
 }
 
 pub async fn page(State(app): State<App>, RawQuery(raw): RawQuery) -> Response {
-    let ids = crate::api::compare::ids(raw.as_deref());
+    let ids = crate::query::ids(raw.as_deref());
     let chosen: Vec<String> = ids
         .iter()
         .flat_map(|s| s.split(','))

@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::Choice;
-use crate::api::query_pairs;
 use crate::error::render;
+use crate::query;
 
 #[derive(Template)]
 #[template(path = "recommend/page.html")]
@@ -24,7 +24,7 @@ pub struct RecommendPage {
 }
 
 pub async fn page(State(app): State<App>, RawQuery(raw): RawQuery) -> Response {
-    let pairs = query_pairs(raw.as_deref());
+    let pairs = query::pairs(raw.as_deref());
     let asked = !pairs.is_empty();
     let (answers, result, error) = match annex_app::recommend::answers_from_pairs(pairs) {
         Ok(answers) if asked => match annex_app::recommend::run(&app, &answers) {
@@ -34,11 +34,7 @@ pub async fn page(State(app): State<App>, RawQuery(raw): RawQuery) -> Response {
         Ok(answers) => (answers, None, None),
         Err(e) => (Answers::default(), None, Some(e)),
     };
-    let error = error.map(|e| match &e {
-        annex_app::Error::Invalid { field, .. }
-        | annex_app::Error::UnknownStandard { field, .. } => (field.clone(), e.to_string()),
-        annex_app::Error::Catalog(_) => (String::new(), e.to_string()),
-    });
+    let error = error.map(|e| (e.field().unwrap_or_default().to_string(), e.to_string()));
     let held_ids: Vec<String> = result.as_ref().map(|r| r.held.clone()).unwrap_or_default();
     let page = RecommendPage {
         industries: Industry::ALL

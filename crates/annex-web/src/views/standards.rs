@@ -91,7 +91,6 @@ pub struct ClauseView {
 
 pub async fn show(State(app): State<App>, Path(id): Path<String>) -> Result<Response, PageError> {
     let s = annex_app::standards::show(&app, &id)?;
-    let hs = app.catalog.hs();
     let clauses: Vec<ClauseView> = s
         .clauses
         .iter()
@@ -99,16 +98,16 @@ pub async fn show(State(app): State<App>, Path(id): Path<String>) -> Result<Resp
             c,
             depth: c.depth.min(4),
             note: verification_note(&c.verification),
-            anchor: match (&c.anchor, c.anchor_relation) {
-                (Some(a), Some(rel)) => {
-                    let title = hs.clause(a).map(|h| h.title.as_str()).unwrap_or("");
+            anchor: annex_app::standards::anchor(&app, c)
+                .map(|(rel, h)| {
                     format!(
-                        "{} of harmonized structure {a} {title}",
-                        format!("{rel:?}").to_lowercase()
+                        "{} of harmonized structure {} {}",
+                        rel.label(),
+                        h.number,
+                        h.title
                     )
-                }
-                _ => String::new(),
-            },
+                })
+                .unwrap_or_default(),
         })
         .collect();
     let unverified = s
