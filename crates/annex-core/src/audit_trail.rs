@@ -165,6 +165,12 @@ pub enum Break {
     Link,
     /// The event's contents no longer match its hash (edited).
     Content,
+    /// The stored head names event `seq` but the chain ends at event `last`: the newest
+    /// events were deleted.
+    Tail { last: i64 },
+    /// The stored head's hash is not the hash of its event: the head or the last event was
+    /// rewritten.
+    Head,
 }
 
 /// The first broken link found.
@@ -192,6 +198,17 @@ impl std::fmt::Display for Broken {
                 self.seq - 1
             ),
             Break::Content => write!(f, "event {} was changed after it was written", self.seq),
+            Break::Tail { last } => write!(
+                f,
+                "the chain ends at event {last} but its head records event {}: \
+                 the newest events were deleted",
+                self.seq
+            ),
+            Break::Head => write!(
+                f,
+                "the chain's head does not match event {}: the head or that event was rewritten",
+                self.seq
+            ),
         }
     }
 }

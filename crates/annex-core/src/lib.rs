@@ -5,6 +5,7 @@
 //! - [`mapping`]: typed relationships between clauses of two standards (NIST OLIR).
 //! - [`compare`]: overlap of two or more standards, computed from the mappings.
 //! - [`recommend`]: which standards an organisation should pursue, and in what order.
+//! - [`records`]: version hashes and signature manifests of controlled records.
 
 pub mod audit_trail;
 pub mod catalog;
@@ -12,6 +13,7 @@ pub mod compare;
 pub mod error;
 pub mod mapping;
 pub mod recommend;
+pub mod records;
 
 pub use catalog::{Catalog, Clause, Standard};
 pub use error::{CatalogError, Error};

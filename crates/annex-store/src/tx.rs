@@ -1,0 +1,161 @@
+//! A write transaction, and how audit events join the chain.
+//!
+//! The app layer opens a [`Tx`], makes its changes, adds the audit events that describe them
+//! with [`Tx::audit`], and commits. At commit the events are appended to the hash chain inside
+//! the same database transaction, so a change and its audit event are written together or not
+//! at all (21 CFR 11.10(e)), and a crash leaves the chain verifiable.
+//!
+//! One linear chain across app servers: appending first locks the single `audit_head` row
+//! (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite transactions are already serialised by
+//! `BEGIN IMMEDIATE`), so two servers can never both append after the same event. The lock is
+//! taken last, just before commit, so it is held only for the few inserts of the append.
+
+use annex_core::audit_trail::{Draft, Event, GENESIS, Hash};
+use sqlx::{Postgres, Sqlite, Transaction};
+
+use crate::{Db, Error, Result};
+
+pub(crate) enum Inner {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// An open write transaction. Dropping it without [`Tx::commit`] rolls everything back.
+pub struct Tx {
+    pub(crate) inner: Inner,
+    pending: Vec<Draft>,
+}
+
+impl std::fmt::Debug for Tx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Tx({} pending audit events)", self.pending.len())
+    }
+}
+
+/// Runs `$body` with `$c` bound to the transaction's connection, compiled once per backend.
+macro_rules! on_tx {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match &mut $tx.inner {
+            $crate::tx::Inner::Sqlite(t) => {
+                let $c: &mut sqlx::SqliteConnection = &mut *t;
+                $body
+            }
+            $crate::tx::Inner::Postgres(t) => {
+                let $c: &mut sqlx::PgConnection = &mut *t;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_tx;
+
+impl Tx {
+    pub(crate) async fn begin(db: &Db) -> Result<Tx> {
+        let inner = match db {
+            // IMMEDIATE takes the write lock at once, so a transaction that reads and then
+            // writes cannot fail half-way because another process wrote in between.
+            Db::Sqlite { write, .. } => Inner::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => Inner::Postgres(pool.begin().await?),
+        };
+        Ok(Tx {
+            inner,
+            pending: Vec::new(),
+        })
+    }
+
+    /// Adds an event to append to the audit trail when this transaction commits.
+    pub fn audit(&mut self, draft: Draft) {
+        self.pending.push(draft);
+    }
+
+    /// Appends the pending audit events to the chain and commits. Returns the events as
+    /// chained.
+    pub async fn commit(mut self) -> Result<Vec<Event>> {
+        let events = if self.pending.is_empty() {
+            Vec::new()
+        } else {
+            let drafts = std::mem::take(&mut self.pending);
+            self.append(drafts).await?
+        };
+        match self.inner {
+            Inner::Sqlite(t) => t.commit().await?,
+            Inner::Postgres(t) => t.commit().await?,
+        }
+        Ok(events)
+    }
+
+    /// Rolls back explicitly (dropping does the same).
+    pub async fn rollback(self) -> Result<()> {
+        match self.inner {
+            Inner::Sqlite(t) => t.rollback().await?,
+            Inner::Postgres(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+
+    async fn append(&mut self, drafts: Vec<Draft>) -> Result<Vec<Event>> {
+        let sql = match self.inner {
+            Inner::Sqlite(_) => "SELECT seq, hash FROM audit_head WHERE id = 1",
+            Inner::Postgres(_) => "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
+        };
+        let head: Option<(i64, String)> = on_tx!(self, c => {
+            sqlx::query_as(sql).fetch_optional(&mut *c).await?
+        });
+        let (seq, hash) =
+            head.ok_or_else(|| Error::Damaged("the audit_head row is missing".into()))?;
+        let mut prev = parse_hash(&hash)?;
+        let mut seq = seq;
+        let mut events = Vec::with_capacity(drafts.len());
+        for draft in drafts {
+            seq += 1;
+            let event = draft.chain(seq, prev);
+            prev = event.hash;
+            self.insert_event(&event).await?;
+            events.push(event);
+        }
+        let head = hex::encode(prev);
+        on_tx!(self, c => {
+            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(seq)
+                .bind(&head)
+                .execute(&mut *c)
+                .await?.rows_affected()
+        });
+        Ok(events)
+    }
+
+    async fn insert_event(&mut self, e: &Event) -> Result<()> {
+        let before = e.draft.before.as_ref().map(|v| v.to_string());
+        let after = e.draft.after.as_ref().map(|v| v.to_string());
+        let prev = hex::encode(e.prev_hash);
+        let hash = hex::encode(e.hash);
+        on_tx!(self, c => {
+            sqlx::query(
+                "INSERT INTO audit_events \
+                 (seq, at_us, actor, action, subject, before, after, reason, prev_hash, hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(e.seq)
+            .bind(e.draft.at_us)
+            .bind(&e.draft.actor)
+            .bind(&e.draft.action)
+            .bind(&e.draft.subject)
+            .bind(&before)
+            .bind(&after)
+            .bind(&e.draft.reason)
+            .bind(&prev)
+            .bind(&hash)
+            .execute(&mut *c)
+            .await?.rows_affected()
+        });
+        Ok(())
+    }
+}
+
+/// Reads a hex SHA-256 as stored in the database.
+pub(crate) fn parse_hash(s: &str) -> Result<Hash> {
+    let mut h = GENESIS;
+    hex::decode_to_slice(s, &mut h)
+        .map_err(|_| Error::Damaged(format!("'{s}' is not a SHA-256 in hex")))?;
+    Ok(h)
+}
