@@ -6,14 +6,18 @@
 //! - [`compare`]: overlap of two or more standards, computed from the mappings.
 //! - [`recommend`]: which standards an organisation should pursue, and in what order.
 //! - [`records`]: version hashes and signature manifests of controlled records.
+//! - [`role`]: the six roles and the permission matrix the app layer checks.
+//! - [`kinds`]: record kinds (document, nonconformity, ...): fields, workflows, signatures.
 
 pub mod audit_trail;
 pub mod catalog;
 pub mod compare;
 pub mod error;
+pub mod kinds;
 pub mod mapping;
 pub mod recommend;
 pub mod records;
+pub mod role;
 
 pub use catalog::{Catalog, Clause, Standard};
 pub use error::{CatalogError, Error};
