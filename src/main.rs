@@ -4,10 +4,13 @@
 //! Exit status: 0 on success, 2 when the input is wrong (an unknown id, too few standards),
 //! 1 for anything else.
 
+use std::io::BufRead;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use annex_app::App;
+use annex_app::accounts::{Access, NewAccount};
+use annex_app::{App, Principal};
 use annex_core::recommend::{Answers, Exposure, Industry};
 use annex_report::Format;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -19,6 +22,12 @@ use clap::{Parser, Subcommand, ValueEnum};
     about = "Annex: one integrated management system for ISO 9001, 13485, 14001, 45001, 27001 and 56002"
 )]
 struct Cli {
+    /// Folder for the embedded database (SQLite), created if missing.
+    #[arg(long, global = true, env = "ANNEX_DATA", default_value = "annex-data")]
+    data_dir: PathBuf,
+    /// A PostgreSQL database to use instead of the embedded one: postgres://user@host/db.
+    #[arg(long, global = true, env = "ANNEX_DATABASE_URL")]
+    database_url: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -49,7 +58,25 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "ANNEX_BIND", default_value = "127.0.0.1:8080")]
         bind: SocketAddr,
+        /// Mark the session cookie Secure (set when Annex is served over HTTPS).
+        #[arg(long, env = "ANNEX_SECURE_COOKIES")]
+        secure_cookies: bool,
     },
+    /// Apply database migrations and list them (serve does this too).
+    Migrate,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// List the record kinds with their fields, states and transitions.
+    Kinds {
+        #[arg(long, value_enum, default_value = "table")]
+        format: KindsFormat,
+    },
+    /// Recompute the audit trail's hash chain and name the first broken link.
+    /// Exit status 0 when intact, 3 when broken.
+    Verify,
     /// List the standards in the catalog, or show one.
     Standards {
         #[command(subcommand)]
@@ -96,6 +123,42 @@ enum Command {
     },
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum KindsFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserAction {
+    /// Add an account. The password is read from standard input (one line).
+    Add {
+        username: String,
+        /// Printed name, as signatures show it.
+        #[arg(long)]
+        name: String,
+        /// administrator, manager, auditor, contributor, reader or external_auditor.
+        #[arg(long)]
+        role: String,
+        #[arg(long, default_value = "")]
+        email: String,
+        /// Limit to these sites (comma-separated codes).
+        #[arg(long, value_delimiter = ',')]
+        sites: Vec<String>,
+        /// Last day of access (required for external auditors), YYYY-MM-DD.
+        #[arg(long)]
+        expires_on: Option<String>,
+    },
+    /// Set an account's password, read from standard input (one line). Ends its sessions.
+    Passwd { username: String },
+    /// Disable an account and end its sessions.
+    Disable { username: String },
+    /// Enable a disabled account.
+    Enable { username: String },
+    /// List the accounts.
+    List,
+}
+
 #[derive(Debug, Subcommand)]
 enum StandardsAction {
     /// Show one standard's facts, and with --tree its clause tree.
@@ -135,10 +198,92 @@ fn print(text: String) {
     print!("{text}");
 }
 
+/// The database URL: `--database-url`, or a SQLite file in the data folder.
+fn database_url(cli: &Cli) -> anyhow::Result<String> {
+    if let Some(url) = cli.database_url.as_ref().filter(|u| !u.trim().is_empty()) {
+        return Ok(url.clone());
+    }
+    std::fs::create_dir_all(&cli.data_dir).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot create the data folder {}: {e}",
+            cli.data_dir.display()
+        )
+    })?;
+    Ok(format!(
+        "sqlite://{}",
+        cli.data_dir.join("annex.db").display()
+    ))
+}
+
+/// Opens and migrates the database, then runs `f` with the full application.
+fn with_app<T>(cli: &Cli, f: impl AsyncFnOnce(App) -> anyhow::Result<T>) -> anyhow::Result<T> {
+    let url = database_url(cli)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let app = App::open(&url)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+        let out = f(app.clone()).await;
+        app.close().await;
+        out
+    })
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Serve {
+            bind,
+            secure_cookies,
+        } => return serve(&cli, *bind, *secure_cookies),
+        Command::Migrate => {
+            return with_app(&cli, async |app| {
+                for (version, description, applied) in app.migrations().await? {
+                    let mark = if applied { "applied" } else { "pending" };
+                    println!("{version:04} {description}: {mark}");
+                }
+                Ok(())
+            });
+        }
+        Command::User { action } => return user(&cli, action),
+        Command::Verify => {
+            let report = with_app(&cli, async |app| {
+                Ok(annex_app::audit_trail::verify(&app, &Principal::system()).await?)
+            })?;
+            if report.intact {
+                println!(
+                    "audit trail intact: {} events, head {} {}",
+                    report.checked, report.head_seq, report.head_hash
+                );
+                return Ok(());
+            }
+            println!(
+                "audit trail BROKEN: {} ({} events checked before it)",
+                report.problem.unwrap_or_default(),
+                report.checked
+            );
+            std::process::exit(3);
+        }
+        _ => {}
+    }
     let app = App::new()?;
     match cli.command {
-        Command::Serve { bind } => serve(app, bind),
+        Command::Serve { .. } | Command::Migrate | Command::User { .. } | Command::Verify => Ok(()),
+        Command::Kinds { format } => {
+            let kinds = annex_app::kinds::list();
+            match format {
+                KindsFormat::Json => println!("{}", serde_json::to_string_pretty(&kinds)?),
+                KindsFormat::Table => print(annex_report::kinds::render(&kinds)),
+            }
+            Ok(())
+        }
         Command::Standards {
             action: None,
             format,
@@ -194,21 +339,101 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn serve(app: App, bind: SocketAddr) -> anyhow::Result<()> {
+fn user(cli: &Cli, action: &UserAction) -> anyhow::Result<()> {
+    let system = Principal::system();
+    with_app(cli, async |app| {
+        match action {
+            UserAction::Add {
+                username,
+                name,
+                role,
+                email,
+                sites,
+                expires_on,
+            } => {
+                let password = read_password()?;
+                let u = annex_app::accounts::add_user(
+                    &app,
+                    &system,
+                    NewAccount {
+                        username: username.clone(),
+                        display_name: name.clone(),
+                        email: email.clone(),
+                        password,
+                        role: role.clone(),
+                        sites: sites.clone(),
+                        expires_on: expires_on.clone(),
+                    },
+                )
+                .await?;
+                println!(
+                    "added {} ({}, {})",
+                    u.username,
+                    u.display_name,
+                    u.role.as_str()
+                );
+            }
+            UserAction::Passwd { username } => {
+                let password = read_password()?;
+                annex_app::accounts::set_password(&app, &system, username, None, &password).await?;
+                println!("password of {username} set; its sessions have ended");
+            }
+            UserAction::Disable { username } | UserAction::Enable { username } => {
+                let disabled = matches!(action, UserAction::Disable { .. });
+                annex_app::accounts::set_access(
+                    &app,
+                    &system,
+                    username,
+                    Access {
+                        disabled: Some(disabled),
+                        ..Access::default()
+                    },
+                )
+                .await?;
+                let word = if disabled { "disabled" } else { "enabled" };
+                println!("{username} {word}");
+            }
+            UserAction::List => {
+                for u in annex_app::accounts::users(&app, &system).await? {
+                    let state = if u.disabled { " (disabled)" } else { "" };
+                    println!(
+                        "{}\t{}\t{}\t{}{}",
+                        u.username,
+                        u.role.as_str(),
+                        u.display_name,
+                        u.sites.join(","),
+                        state
+                    );
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+fn serve(cli: &Cli, bind: SocketAddr, secure_cookies: bool) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ANNEX_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async move {
+    with_app(cli, async |mut app| {
+        app.config.secure_cookies = secure_cookies;
         let listener = tokio::net::TcpListener::bind(bind)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
-        tracing::info!("Annex is serving on http://{}", listener.local_addr()?);
+        let backend = app.backend();
+        if annex_app::accounts::needs_setup(&app).await? {
+            tracing::info!(
+                "no account exists yet: open http://{}/setup to create the first administrator",
+                listener.local_addr()?
+            );
+        }
+        tracing::info!(
+            "Annex is serving on http://{} ({backend})",
+            listener.local_addr()?
+        );
         annex_web::serve(listener, app, shutdown()).await?;
         Ok(())
     })

@@ -1,31 +1,115 @@
 //! Annex use cases: one function per thing a user does. The web layer and the command line
-//! both call these and nothing below them, so rules (how many standards a comparison needs,
-//! which ids exist) are enforced once.
+//! both call these and nothing below them, so every rule — permissions, validation, the
+//! workflow, the audit trail — is enforced once.
 //!
 //! - [`standards`]: list, show and search the catalog.
 //! - [`compare`]: compare two or more standards.
 //! - [`recommend`]: which standards to pursue, in what order, and why.
+//! - [`accounts`]: first set-up, users, login and logout, sessions, API tokens, throttling.
+//! - [`kinds`]: the record kinds with their fields and workflows.
+//! - [`records`]: create, read, list, edit, transition, sign, link, attach, comment and
+//!   acknowledge controlled records.
+//! - [`audit_trail`]: read and verify the hash-chained audit trail.
+//! - [`clock`]: server time in UTC, as the audit trail records it.
 
+pub mod accounts;
+pub mod audit_trail;
+pub mod clock;
 pub mod compare;
 pub mod error;
+pub mod kinds;
 pub mod recommend;
+pub mod records;
 pub mod standards;
 
+pub use accounts::Principal;
 pub use error::Error;
 
 use annex_core::Catalog;
+use annex_store::Store;
+
+/// Settings that shape the use cases.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// How long a login lasts without being renewed.
+    pub session_hours: i64,
+    /// Largest attachment accepted, in bytes.
+    pub attachment_limit: usize,
+    /// Failed logins allowed for one user name within the window before logins are refused.
+    pub throttle_failures: i64,
+    pub throttle_minutes: i64,
+    /// Mark the session cookie `Secure` (when Annex is served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            session_hours: 12,
+            attachment_limit: 25 * 1024 * 1024,
+            throttle_failures: 5,
+            throttle_minutes: 15,
+            secure_cookies: false,
+        }
+    }
+}
 
 /// The application: what every use case needs. Cheap to clone and share between threads.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct App {
     pub catalog: &'static Catalog,
+    store: Option<Store>,
+    pub config: Config,
 }
 
 impl App {
-    /// Loads the catalog compiled into the binary (parsed and validated once per process).
+    /// The catalog alone (compiled into the binary, parsed once per process): enough for the
+    /// standards, comparison and selector, which need no database.
     pub fn new() -> Result<Self, Error> {
         Ok(Self {
             catalog: Catalog::builtin()?,
+            store: None,
+            config: Config::default(),
         })
+    }
+
+    /// The catalog and a migrated database: everything.
+    pub fn with_store(store: Store) -> Result<Self, Error> {
+        Ok(Self {
+            store: Some(store),
+            ..Self::new()?
+        })
+    }
+
+    /// Opens the database at `url` (`sqlite://PATH` or `postgres://...`), applies pending
+    /// migrations, and returns the full application.
+    pub async fn open(url: &str) -> Result<Self, Error> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        Self::with_store(store)
+    }
+
+    /// Closes the database cleanly (SQLite checkpoints its write-ahead log).
+    pub async fn close(&self) {
+        if let Some(s) = &self.store {
+            s.close().await;
+        }
+    }
+
+    /// The migrations this build carries: `(version, description, applied)`.
+    pub async fn migrations(&self) -> Result<Vec<(i64, String, bool)>, Error> {
+        Ok(self.store()?.migrations().await?)
+    }
+
+    /// Which database backend: `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        self.store.as_ref().map_or("none", Store::backend)
+    }
+
+    /// The database; an error where Annex runs without one.
+    pub fn store(&self) -> Result<&Store, Error> {
+        self.store
+            .as_ref()
+            .ok_or_else(|| Error::Internal("this command runs without a database".into()))
     }
 }

@@ -7,6 +7,7 @@
 //! - [`recommend`]: a recommendation.
 
 pub mod compare;
+pub mod kinds;
 pub mod recommend;
 pub mod standards;
 

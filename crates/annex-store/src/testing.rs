@@ -118,6 +118,15 @@ async fn drop_stale(admin: &mut PgConnection) {
     }
 }
 
+impl crate::Tx {
+    /// Runs SQL as someone with direct database access would (tamper tests).
+    pub async fn raw(&mut self, sql: &'static str) -> Result<u64> {
+        Ok(crate::tx::on_tx!(self, c => {
+            sqlx::query(sql).execute(&mut *c).await?.rows_affected()
+        }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::replace_database;
@@ -133,14 +142,5 @@ mod tests {
             "postgres://u@h/x?sslmode=disable"
         );
         assert_eq!(replace_database("postgres://h", "x"), "postgres://h/x");
-    }
-}
-
-impl crate::Tx {
-    /// Runs SQL as someone with direct database access would (tamper tests).
-    pub async fn raw(&mut self, sql: &'static str) -> Result<u64> {
-        Ok(crate::tx::on_tx!(self, c => {
-            sqlx::query(sql).execute(&mut *c).await?.rows_affected()
-        }))
     }
 }

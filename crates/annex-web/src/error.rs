@@ -62,14 +62,69 @@ impl Problem {
                 }],
                 closest: Vec::new(),
             },
-            Error::Catalog(_) => Problem {
-                kind: "urn:annex:problem:internal".into(),
-                title: "Internal error".into(),
-                status: 500,
-                detail: "the standards catalog could not be loaded".into(),
-                errors: Vec::new(),
+            Error::Rejected(errors) => Problem {
+                kind: "urn:annex:problem:invalid".into(),
+                title: "Invalid input".into(),
+                status: 422,
+                detail: e.to_string(),
+                errors: errors
+                    .iter()
+                    .map(|f| FieldError {
+                        field: f.field.clone(),
+                        rule: f.rule.clone(),
+                    })
+                    .collect(),
                 closest: Vec::new(),
             },
+            Error::Unauthenticated(_) => Problem::simple(401, "unauthenticated", "Log in first", e),
+            Error::Forbidden { action, rule } => Problem {
+                errors: vec![FieldError {
+                    field: action.clone(),
+                    rule: rule.clone(),
+                }],
+                ..Problem::simple(403, "forbidden", "Not allowed", e)
+            },
+            Error::NotFound(_) => Problem::simple(404, "not-found", "Not found", e),
+            Error::Conflict { changed, .. } => Problem {
+                errors: changed
+                    .iter()
+                    .map(|c| FieldError {
+                        field: c.clone(),
+                        rule: "changed by someone else since you read it".into(),
+                    })
+                    .collect(),
+                ..Problem::simple(409, "conflict", "Changed by someone else", e)
+            },
+            Error::TooLarge { field, .. } => Problem {
+                errors: vec![FieldError {
+                    field: field.clone(),
+                    rule: e.to_string(),
+                }],
+                ..Problem::simple(413, "too-large", "Too large", e)
+            },
+            Error::Throttled { .. } => Problem::simple(429, "throttled", "Too many attempts", e),
+            Error::Catalog(_) | Error::Store(_) | Error::Internal(_) => {
+                tracing::error!(error = %e, "request failed");
+                Problem {
+                    kind: "urn:annex:problem:internal".into(),
+                    title: "Internal error".into(),
+                    status: 500,
+                    detail: "something went wrong on the server; the error is logged".into(),
+                    errors: Vec::new(),
+                    closest: Vec::new(),
+                }
+            }
+        }
+    }
+
+    fn simple(status: u16, kind: &str, title: &str, e: &Error) -> Self {
+        Problem {
+            kind: format!("urn:annex:problem:{kind}"),
+            title: title.into(),
+            status,
+            detail: e.to_string(),
+            errors: Vec::new(),
+            closest: Vec::new(),
         }
     }
 

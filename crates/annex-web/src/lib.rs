@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod auth;
 pub mod error;
 pub mod query;
 pub mod views;
@@ -21,10 +22,14 @@ use axum::routing::get;
 pub fn router(app: App) -> Router {
     Router::new()
         .merge(views::routes())
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", api::routes(&app))
         .route("/health", get(api::health))
         .route("/assets/{file}", get(assets::serve))
         .fallback(error::not_found)
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            auth::authenticate,
+        ))
         .layer(middleware::from_fn(security_headers))
         .with_state(app)
 }

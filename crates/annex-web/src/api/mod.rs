@@ -1,20 +1,60 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document at
 //! `/api/v1/openapi.json`. Errors are RFC 9457 problem documents ([`crate::error::Problem`]).
 
+pub mod accounts;
+pub mod audit_trail;
+pub mod body;
 pub mod compare;
+pub mod kinds;
 pub mod openapi;
 pub mod recommend;
+pub mod records;
 pub mod standards;
 
 use annex_app::App;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::response::Json;
-use axum::routing::get;
+use axum::routing::{delete, get, patch, post, put};
 use serde::Serialize;
 
-pub fn routes() -> Router<App> {
+pub fn routes(app: &App) -> Router<App> {
+    // Uploads may be as large as the attachment limit; the app layer answers 413 with a
+    // problem document for anything over it, axum for anything far over it.
+    let upload_limit = app.config.attachment_limit.saturating_add(64 * 1024);
     Router::new()
+        .route("/setup", post(accounts::setup))
+        .route("/session", post(accounts::login).delete(accounts::logout))
+        .route("/me", get(accounts::me))
+        .route("/tokens", post(accounts::create_token))
+        .route("/tokens/{id}", delete(accounts::revoke_token))
+        .route("/users", get(accounts::users).post(accounts::add_user))
+        .route("/users/{username}", patch(accounts::set_access))
+        .route("/users/{username}/password", put(accounts::set_password))
+        .route("/kinds", get(kinds::list))
+        .route("/kinds/{id}", get(kinds::show))
+        .route("/records", get(records::list).post(records::create))
+        .route(
+            "/records/{number}",
+            get(records::show).patch(records::update),
+        )
+        .route("/records/{number}/transitions", post(records::transition))
+        .route("/records/{number}/signatures", post(records::sign))
+        .route("/records/{number}/links", post(records::link))
+        .route(
+            "/records/{number}/attachments",
+            post(records::attach).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/records/{number}/comments", post(records::comment))
+        .route(
+            "/records/{number}/acknowledgements",
+            post(records::acknowledge),
+        )
+        .route("/records/{number}/history", get(records::history))
+        .route("/attachments/{id}", get(records::download))
+        .route("/audit-trail", get(audit_trail::list))
+        .route("/audit-trail/verify", post(audit_trail::verify))
         .route("/standards", get(standards::list))
         .route("/standards/{id}", get(standards::show))
         .route("/search", get(standards::search))
