@@ -12,7 +12,7 @@
 
 use annex_app::{App, Error, Principal, accounts};
 use axum::body::{Body, to_bytes};
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{FromRequestParts, OriginalUri, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use axum::middleware::Next;
@@ -174,14 +174,16 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        // Inside a nested router the URI has lost its prefix; the original one has it.
+        let path = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map_or_else(|| parts.uri.path().to_string(), |u| u.0.path().to_string());
         match parts.extensions.get::<Found>() {
             Some(f) => Ok(Auth(f.principal.clone())),
-            None if is_api(parts.uri.path()) => {
-                Err(AuthRejection::Api(ApiError(Error::Unauthenticated(
-                    "log in, or send a personal API token as 'Authorization: Bearer <token>'"
-                        .into(),
-                ))))
-            }
+            None if is_api(&path) => Err(AuthRejection::Api(ApiError(Error::Unauthenticated(
+                "log in, or send a personal API token as 'Authorization: Bearer <token>'".into(),
+            )))),
             None => Err(AuthRejection::Login(
                 parts
                     .uri

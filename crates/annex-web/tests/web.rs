@@ -13,10 +13,10 @@ use tower::ServiceExt;
 // Tests of the records kernel over HTTP, with real sessions and CSRF tokens, on SQLite and
 // (when ANNEX_TEST_DATABASE_URL is set) PostgreSQL. In subfolder files so that cargo does not
 // build each as a test binary of its own.
-#[path = "web/support.rs"]
-mod support;
 #[path = "web/records_api.rs"]
 mod records_api;
+#[path = "web/support.rs"]
+mod support;
 
 struct Reply {
     status: StatusCode,
