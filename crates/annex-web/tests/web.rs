@@ -15,6 +15,8 @@ use tower::ServiceExt;
 // build each as a test binary of its own.
 #[path = "web/records_api.rs"]
 mod records_api;
+// Helpers are shared by several test modules; not every one uses all of them.
+#[allow(dead_code)]
 #[path = "web/support.rs"]
 mod support;
 
