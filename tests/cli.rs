@@ -152,3 +152,124 @@ fn recommend_orders_standards_with_reasons_and_saved_effort() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("must be one of"));
 }
+
+/// `annex` against a data folder, with `stdin` fed to it.
+fn annex_in(dir: &std::path::Path, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_annex"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("ANNEX_DATABASE_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("annex runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn migrate_user_and_verify_manage_a_data_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = annex_in(d, &["migrate"], "");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("0001 records kernel: applied"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(d.join("annex.db").exists());
+
+    let o = annex_in(
+        d,
+        &[
+            "user",
+            "add",
+            "alice",
+            "--name",
+            "Alice Adams",
+            "--role",
+            "administrator",
+        ],
+        "a long enough password\n",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("added alice (Alice Adams, administrator)"));
+    let o = annex_in(
+        d,
+        &["user", "add", "bob", "--name", "Bob", "--role", "boss"],
+        "short\n",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("password: at least 12 characters") && err.contains("role: must be one of"),
+        "{err}"
+    );
+    let o = annex_in(d, &["user", "disable", "alice"], "");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = annex_in(d, &["user", "list"], "");
+    assert!(
+        stdout(&o).contains("alice\tadministrator\tAlice Adams\t (disabled)"),
+        "{}",
+        stdout(&o)
+    );
+    let o = annex_in(d, &["user", "passwd", "nobody"], "another long password\n");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("user 'nobody' not found"));
+
+    // Two account changes and a verification so far: intact.
+    let o = annex_in(d, &["verify"], "");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("audit trail intact: 2 events"),
+        "{}",
+        stdout(&o)
+    );
+
+    // Someone edits the first event in the database file directly.
+    let url = format!("sqlite://{}", d.join("annex.db").display());
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = annex_store::Store::connect(&url).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        tx.raw("UPDATE audit_events SET actor = 'mallory' WHERE seq = 1")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        store.close().await;
+    });
+    let o = annex_in(d, &["verify"], "");
+    assert_eq!(o.status.code(), Some(3), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("audit trail BROKEN: event 1 was changed after it was written"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn kinds_lists_fields_states_and_transitions() {
+    let o = annex(&["kinds"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    for s in [
+        "Document (document, numbered DOC-0001...)",
+        "in_review -> approved",
+        "signature 'approved'",
+        "Nonconformity",
+        "severity",
+    ] {
+        assert!(out.contains(s), "{s} missing:\n{out}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&annex(&["kinds", "--format", "json"]))).unwrap();
+    assert_eq!(json[1]["id"], "nonconformity");
+}
