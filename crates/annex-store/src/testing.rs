@@ -20,6 +20,17 @@ pub struct TestDb {
     _dir: Option<tempfile::TempDir>,
 }
 
+impl TestDb {
+    /// Wraps a store opened elsewhere (benchmarks choose their own durability).
+    pub fn from_store(store: Store, url: String) -> TestDb {
+        TestDb {
+            store,
+            url,
+            _dir: None,
+        }
+    }
+}
+
 /// The PostgreSQL server to test against, if any.
 pub fn postgres_url() -> Option<String> {
     std::env::var("ANNEX_TEST_DATABASE_URL")

@@ -1,0 +1,304 @@
+//! Benchmark of the records kernel on each backend (SQLite always; PostgreSQL when
+//! `ANNEX_TEST_DATABASE_URL` names a server): record creation with its audit event, one list
+//! page at 100,000 records, and verification of a 1,000,000-event audit trail read from the
+//! database. A plain program rather than criterion: each figure needs a large database built
+//! first, and the quantities wanted are throughput and latency percentiles. Figures and
+//! method: BENCHMARKS.md.
+//!
+//!     cargo bench --bench records
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::{Duration, Instant};
+
+use annex_app::accounts::NewAccount;
+use annex_app::records::{ListQuery, NewRecord};
+use annex_app::{App, Principal};
+use annex_core::audit_trail::Draft;
+use annex_store::records::Content;
+use annex_store::testing::{self, TestDb};
+use annex_store::{Durability, Store};
+use serde_json::json;
+
+const LIST_AT: i64 = 100_000;
+const EVENTS: i64 = 1_000_000;
+
+fn nc(i: i64) -> NewRecord {
+    let mut fields = serde_json::Map::new();
+    fields.insert(
+        "severity".into(),
+        json!(["minor", "major", "critical"][(i % 3) as usize]),
+    );
+    fields.insert(
+        "description".into(),
+        json!(format!("Deviation {i} found on line {}", i % 7)),
+    );
+    NewRecord {
+        kind: "nonconformity".into(),
+        title: format!("Nonconformity {i}: torque out of tolerance"),
+        due_on: Some(format!("2027-{:02}-{:02}", i % 12 + 1, i % 28 + 1)),
+        fields,
+        ..NewRecord::default()
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Fills the database up to `target` records with rows written in large transactions (the
+/// shape of what the app writes, without one transaction per record), each with its event.
+async fn fill(store: &Store, from: i64, target: i64) {
+    let mut i = from;
+    while i < target {
+        let mut tx = store.begin().await.unwrap();
+        for _ in 0..5_000.min(target - i) {
+            i += 1;
+            let seq = tx.next_seq("nonconformity").await.unwrap();
+            let number = format!("NC-{seq:04}");
+            let r = nc(i);
+            let fields = serde_json::Value::Object(r.fields.clone()).to_string();
+            let state = ["reported", "contained", "investigated", "closed"][(i % 4) as usize];
+            let c = Content {
+                title: &r.title,
+                state,
+                owner_id: Some(1),
+                site: if i % 2 == 0 { "north" } else { "south" },
+                due_on: r.due_on.as_deref(),
+                fields: &fields,
+                search_text: &format!("{number} {} {fields}", r.title),
+            };
+            let id = tx
+                .insert_record(
+                    "nonconformity",
+                    seq,
+                    &number,
+                    &c,
+                    1_790_000_000_000_000 + i,
+                    Some(1),
+                )
+                .await
+                .unwrap();
+            tx.insert_version(
+                id,
+                1,
+                &c,
+                1_790_000_000_000_000 + i,
+                Some(1),
+                &"0".repeat(64),
+            )
+            .await
+            .unwrap();
+            tx.audit(Draft {
+                at_us: 1_790_000_000_000_000 + i,
+                actor: "admin".into(),
+                action: "record.create".into(),
+                subject: number,
+                before: None,
+                after: Some(json!({"title": r.title})),
+                reason: None,
+            });
+        }
+        tx.commit().await.unwrap();
+    }
+}
+
+async fn events(store: &Store, n: i64) {
+    let (mut done, _) = store.audit_head().await.unwrap();
+    while done < n {
+        let mut tx = store.begin().await.unwrap();
+        for _ in 0..20_000.min(n - done) {
+            done += 1;
+            tx.audit(Draft {
+                at_us: 1_790_000_000_000_000 + done,
+                actor: format!("user{}", done % 50),
+                action: "record.update".into(),
+                subject: format!("NC-{:05}", done % 20_000),
+                before: Some(json!({"state": "reported"})),
+                after: Some(json!({"state": "contained"})),
+                reason: None,
+            });
+        }
+        tx.commit().await.unwrap();
+    }
+}
+
+async fn bench(name: &str, db: TestDb) {
+    let app = App::with_store(db.store.clone()).unwrap();
+    let admin = annex_app::accounts::setup(
+        &app,
+        NewAccount {
+            username: "admin".into(),
+            display_name: "Ada Admin".into(),
+            password: "correct horse battery staple".into(),
+            ..NewAccount::default()
+        },
+    )
+    .await
+    .unwrap();
+    let who = Principal { ..admin };
+
+    // Creation through the app layer: validation, number, record, version, audit event.
+    let n = 3_000;
+    let t = Instant::now();
+    for i in 0..n {
+        annex_app::records::create(&app, &who, nc(i)).await.unwrap();
+    }
+    let one = t.elapsed();
+    let t = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..8 {
+        let (app, who) = (app.clone(), who.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in 0..n / 8 {
+                annex_app::records::create(&app, &who, nc(w * 10_000 + i))
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let eight = t.elapsed();
+    println!(
+        "{name}: create {n} records, one writer: {:.0}/s; 8 concurrent writers: {:.0}/s",
+        n as f64 / one.as_secs_f64(),
+        n as f64 / eight.as_secs_f64()
+    );
+
+    let have = 2 * n;
+    let t = Instant::now();
+    fill(&db.store, have, LIST_AT).await;
+    println!(
+        "{name}: filled to {LIST_AT} records in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    let queries: [(&str, ListQuery); 4] = [
+        (
+            "first page, newest first",
+            ListQuery {
+                kind: Some("nonconformity".into()),
+                ..ListQuery::default()
+            },
+        ),
+        (
+            "state filter, due order",
+            ListQuery {
+                kind: Some("nonconformity".into()),
+                state: vec!["contained".into()],
+                sort: Some("due".into()),
+                ..ListQuery::default()
+            },
+        ),
+        (
+            "open only, site filter",
+            ListQuery {
+                kind: Some("nonconformity".into()),
+                site: Some("north".into()),
+                open: true,
+                ..ListQuery::default()
+            },
+        ),
+        (
+            "full-text search",
+            ListQuery {
+                q: Some("torque line".into()),
+                ..ListQuery::default()
+            },
+        ),
+    ];
+    for (label, q) in queries {
+        let mut times = Vec::new();
+        for _ in 0..200 {
+            let t = Instant::now();
+            let page = annex_app::records::list(&app, &who, q.clone())
+                .await
+                .unwrap();
+            times.push(t.elapsed());
+            assert!(!page.items.is_empty());
+        }
+        times.sort();
+        println!(
+            "{name}: list page of 50 at {LIST_AT} records ({label}): p50 {:.2} ms, p99 {:.2} ms",
+            ms(percentile(&times, 0.5)),
+            ms(percentile(&times, 0.99))
+        );
+    }
+
+    let t = Instant::now();
+    events(&db.store, EVENTS).await;
+    println!(
+        "{name}: wrote the audit trail up to {EVENTS} events in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    for _ in 0..3 {
+        let t = Instant::now();
+        let v = db.store.verify().await.unwrap();
+        let s = t.elapsed().as_secs_f64();
+        assert!(v.broken.is_none());
+        println!(
+            "{name}: verify {} events from the database: {:.2} s, {:.2} M events/s",
+            v.checked,
+            s,
+            v.checked as f64 / s / 1e6
+        );
+    }
+}
+
+fn main() {
+    // `cargo bench` passes --bench; this program takes no options.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        for (label, durability) in [
+            ("sqlite (synchronous=FULL)", Durability::Full),
+            ("sqlite (synchronous=NORMAL)", Durability::Normal),
+        ] {
+            let path = dir.path().join(format!("{durability:?}.db"));
+            let url = format!("sqlite://{}", path.display());
+            let store = Store::connect_with(&url, durability).await.unwrap();
+            store.migrate().await.unwrap();
+            // Only the creation figures differ by durability; run the rest once.
+            if durability == Durability::Normal {
+                let app = App::with_store(store.clone()).unwrap();
+                let admin = annex_app::accounts::setup(
+                    &app,
+                    NewAccount {
+                        username: "admin".into(),
+                        display_name: "Ada Admin".into(),
+                        password: "correct horse battery staple".into(),
+                        ..NewAccount::default()
+                    },
+                )
+                .await
+                .unwrap();
+                let n = 3_000;
+                let t = Instant::now();
+                for i in 0..n {
+                    annex_app::records::create(&app, &admin, nc(i))
+                        .await
+                        .unwrap();
+                }
+                println!(
+                    "{label}: create {n} records, one writer: {:.0}/s",
+                    n as f64 / t.elapsed().as_secs_f64()
+                );
+                continue;
+            }
+            bench(label, TestDb::from_store(store, url)).await;
+        }
+        if let Some(url) = testing::postgres_url() {
+            bench("postgres", testing::postgres(&url).await.unwrap()).await;
+        }
+    });
+}
