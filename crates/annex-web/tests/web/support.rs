@@ -173,7 +173,12 @@ impl TestApp {
                 json!({"username": username, "password": password}),
             )
             .await;
-        assert_eq!(r.status, StatusCode::OK, "login of {username}: {}", r.text());
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "login of {username}: {}",
+            r.text()
+        );
         let cookie = r.headers[header::SET_COOKIE]
             .to_str()
             .unwrap()
@@ -204,13 +209,16 @@ impl TestApp {
 
     /// Adds a user with `role` (as `admin`) and logs them in.
     pub async fn user(&self, admin: &Client, username: &str, role: &str) -> Client {
-        self.user_with(admin, json!({
-            "username": username,
-            "display_name": format!("{username} {role}"),
-            "password": PASSWORD,
-            "role": role,
-            "expires_on": if role == "external_auditor" { Some("2999-12-31") } else { None },
-        }))
+        self.user_with(
+            admin,
+            json!({
+                "username": username,
+                "display_name": format!("{username} {role}"),
+                "password": PASSWORD,
+                "role": role,
+                "expires_on": if role == "external_auditor" { Some("2999-12-31") } else { None },
+            }),
+        )
         .await
     }
 
