@@ -274,6 +274,28 @@ async fn logging_in_shows_a_wrong_password_and_follows_only_local_next_paths() {
             )
             .await;
         redirects(&r, "/");
+
+        // Guessing is cut short: after five failures the form says to wait.
+        for _ in 0..5 {
+            let r = app
+                .form(
+                    &anyone,
+                    "/login",
+                    &[("username", "admin"), ("password", "guess")],
+                )
+                .await;
+            assert_ne!(r.status, StatusCode::SEE_OTHER);
+        }
+        let r = app
+            .form(
+                &anyone,
+                "/login",
+                &[("username", "admin"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", app.backend());
+        assert!(r.text().contains("too many failed logins"));
+        assert!(r.headers.get(header::RETRY_AFTER).is_some());
     }
 }
 
@@ -295,6 +317,18 @@ async fn pages_send_strangers_to_login_and_keep_the_catalog_public() {
             &app.get(&anyone, "/admin/audit-trail").await,
             "/login?next=%2Fadmin%2Faudit-trail",
         );
+        // A form posted after the session ended comes back to the page it was on.
+        let r = app
+            .send(
+                axum::http::Request::post("/r/DOC-0001/comment")
+                    .header(header::HOST, "annex.example")
+                    .header(header::REFERER, "https://annex.example/r/DOC-0001")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(axum::body::Body::from("body=hello"))
+                    .unwrap(),
+            )
+            .await;
+        redirects(&r, "/login?next=%2Fr%2FDOC-0001");
         let catalog = app.get(&anyone, "/standards").await;
         assert_eq!(catalog.status, StatusCode::OK);
         assert!(catalog.text().contains("href=\"/login\""));
