@@ -50,14 +50,25 @@ pub fn routes(app: &App) -> Router<App> {
             "/r/{number}/edit",
             get(records::edit_form).post(records::update),
         )
-        .route("/r/{number}/transition", post(records::transition))
-        .route("/r/{number}/sign", post(records::sign))
-        .route("/r/{number}/acknowledge", post(records::acknowledge))
-        .route("/r/{number}/comment", post(records::comment))
-        .route("/r/{number}/link", post(records::link))
+        .route(
+            "/r/{number}/transition",
+            get(records::back).post(records::transition),
+        )
+        .route("/r/{number}/sign", get(records::back).post(records::sign))
+        .route(
+            "/r/{number}/acknowledge",
+            get(records::back).post(records::acknowledge),
+        )
+        .route(
+            "/r/{number}/comment",
+            get(records::back).post(records::comment),
+        )
+        .route("/r/{number}/link", get(records::back).post(records::link))
         .route(
             "/r/{number}/attachments",
-            post(records::attach).layer(DefaultBodyLimit::max(upload_limit)),
+            get(records::back)
+                .post(records::attach)
+                .layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/standards", get(standards::list))
         .route("/standards/search", get(standards::search))

@@ -15,7 +15,7 @@ mod page;
 
 pub use form::{create, edit_form, new_form, update};
 pub use list::{home, list, search};
-pub use page::{acknowledge, attach, comment, link, show, sign, transition};
+pub use page::{acknowledge, attach, back, comment, link, show, sign, transition};
 
 use annex_app::records::Detail;
 use annex_app::{Error, kinds};

@@ -948,6 +948,8 @@ async fn comments_links_and_attachments_are_added_from_the_record_page() {
         assert_eq!(file.body, b"audit plan");
         let sha = file.headers["x-content-sha256"].to_str().unwrap();
         assert!(html.contains(&format!("<code class=\"hash\">{sha}</code>")));
+        // Reloading the URL a form was posted to goes back to the record.
+        redirects(&app.get(&admin, &format!("{base}/link")).await, &base);
         // The other record shows the link coming in.
         assert!(
             page(&app, &admin, &other)

@@ -393,6 +393,12 @@ pub async fn show(
     ))
 }
 
+/// `GET /r/{number}/<action>`: the URL a refused form was posted to, reloaded or bookmarked;
+/// the record page is where its form lives.
+pub async fn back(Path(number): Path<String>) -> Response {
+    see_other(&record_href(&number))
+}
+
 /// After an action: back to the record page on success; on a broken rule the page again with
 /// the rule beside the field of the form that was posted; on a conflict the page again saying
 /// what changed. Refusals and missing records are error pages.
