@@ -591,7 +591,10 @@ async fn a_manager_approves_with_a_password_and_the_signature_is_shown() {
 async fn a_step_with_the_wrong_password_is_refused_and_changes_nothing() {
     for app in TestApp::each().await {
         let Review {
-            number, manager, ..
+            number,
+            manager,
+            admin,
+            ..
         } = reviewed(&app).await;
         let r = app
             .form(
@@ -617,6 +620,38 @@ async fn a_step_with_the_wrong_password_is_refused_and_changes_nothing() {
         let again = page(&app, &manager, &number).await;
         assert!(again.contains(">In review<"), "still in review");
         assert!(!again.contains("<td>Approved</td>"));
+
+        // Someone else approves first; the same step posted from the old page is refused, and
+        // the refusal is said at the top since the step's form is gone.
+        redirects(
+            &app.form(
+                &admin,
+                &format!("/r/{number}/transition"),
+                &[
+                    ("version", "2"),
+                    ("transition", "approve"),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await,
+            &format!("/r/{number}"),
+        );
+        let r = app
+            .form(
+                &manager,
+                &format!("/r/{number}/transition"),
+                &[
+                    ("version", "2"),
+                    ("transition", "approve"),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text();
+        assert!(!html.contains("id=\"step-approve\""));
+        let top = &html[..html.find("id=\"fields\"").unwrap()];
+        assert!(top.contains("cannot be taken from state"), "{top}");
     }
 }
 

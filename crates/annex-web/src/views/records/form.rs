@@ -16,9 +16,6 @@ use crate::auth::Auth;
 use crate::error::{PageError, render};
 use crate::views::{Errors, Form, Input, Nav, SummaryItem};
 
-// ---------------------------------------------------------------------------------------------
-// Create and edit
-
 /// The control for one of a kind's fields.
 fn field_input(prefix: &str, f: &FieldInfo, value: Option<&Value>, typed: Option<&Form>) -> Input {
     let name = format!("fields.{}", f.name);

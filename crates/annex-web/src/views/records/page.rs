@@ -24,9 +24,6 @@ use crate::auth::Auth;
 use crate::error::{PageError, render};
 use crate::views::{Errors, Form, Input, Nav, SummaryItem, utc};
 
-// ---------------------------------------------------------------------------------------------
-// The record page
-
 #[derive(Template)]
 #[template(path = "records/show.html")]
 pub struct ShowPage {
@@ -45,6 +42,9 @@ pub struct ShowPage {
     /// The audit timeline; `None` when the user's role may not read the audit trail.
     pub events: Option<Vec<EventShown>>,
     pub conflict: Option<Conflict>,
+    /// Errors of a posted form that the page no longer shows (the record moved on meanwhile,
+    /// so the step is not open any more): said at the top instead.
+    pub lost: Vec<SummaryItem>,
 }
 
 /// The form of one workflow step the user may take.
@@ -185,7 +185,7 @@ async fn show_page(
         _ => (&empty, &blank),
     };
     let version = d.record.version;
-    let steps = d
+    let steps: Vec<StepForm> = d
         .actions
         .steps
         .iter()
@@ -228,7 +228,7 @@ async fn show_page(
             }
         })
         .collect();
-    let signs = d
+    let signs: Vec<SignForm> = d
         .actions
         .sign
         .iter()
@@ -354,6 +354,26 @@ async fn show_page(
         .collect();
     let conflict =
         conflict_changed.map(|c| conflict_of(&kind, &d, &c, record_href(&d.record.number)));
+    let shown_forms: Vec<String> = steps
+        .iter()
+        .map(|s| s.form_id.clone())
+        .chain(signs.iter().map(|s| s.form_id.clone()))
+        .chain(
+            [
+                ("acknowledge", d.actions.acknowledge),
+                ("comment", d.actions.comment),
+                ("link", d.actions.link),
+                ("attach", d.actions.attach),
+            ]
+            .into_iter()
+            .filter(|(_, shown)| *shown)
+            .map(|(id, _)| id.to_string()),
+        )
+        .collect();
+    let lost = match &attempt {
+        Some(a) if !shown_forms.contains(&a.form) => a.errors.summary(&[]),
+        _ => Vec::new(),
+    };
     Ok(ShowPage {
         nav,
         csrf: who.csrf.clone().unwrap_or_default(),
@@ -367,6 +387,7 @@ async fn show_page(
         versions,
         events,
         conflict,
+        lost,
         kind,
         d,
     })
