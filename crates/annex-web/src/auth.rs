@@ -184,14 +184,35 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
             None if is_api(&path) => Err(AuthRejection::Api(ApiError(Error::Unauthenticated(
                 "log in, or send a personal API token as 'Authorization: Bearer <token>'".into(),
             )))),
-            None => Err(AuthRejection::Login(
-                parts
-                    .uri
-                    .path_and_query()
-                    .map_or_else(|| "/".to_string(), |p| p.to_string()),
-            )),
+            None => Err(AuthRejection::Login(come_back_to(parts))),
         }
     }
+}
+
+/// Where to return after logging in: the page asked for; for a form posted after the session
+/// ended, the page the form was on (a same-site `Referer`), since the form's own URL only
+/// answers POST.
+fn come_back_to(parts: &Parts) -> String {
+    if matches!(parts.method, Method::GET | Method::HEAD) {
+        return parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| "/".to_string(), |p| p.to_string());
+    }
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok());
+    parts
+        .headers
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.split_once("://"))
+        .and_then(|(_, rest)| {
+            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            (Some(authority) == host && !path.is_empty()).then(|| path.to_string())
+        })
+        .unwrap_or_else(|| "/".to_string())
 }
 
 /// The principal if there is one (public pages that change when logged in).

@@ -4,9 +4,14 @@
 use annex_app::Error;
 use askama::Template;
 use axum::Json;
+use axum::extract::Request;
 use axum::http::{StatusCode, Uri, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
+
+use crate::auth::Found;
+use crate::views::Nav;
 
 /// One broken rule on one field.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -174,6 +179,7 @@ impl IntoResponse for ApiError {
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
+    pub nav: Nav,
     pub status: u16,
     pub title: String,
     pub detail: String,
@@ -197,15 +203,49 @@ impl IntoResponse for PageError {
     }
 }
 
+/// The problem an error page shows, kept on the response so that [`with_nav`] can draw the
+/// page again with the header of the user who asked.
+#[derive(Debug, Clone)]
+struct Shown(Problem);
+
 fn error_page(p: Problem) -> Response {
+    let mut res = error_page_for(&p, Nav::default());
+    res.extensions_mut().insert(Shown(p));
+    res
+}
+
+fn error_page_for(p: &Problem, nav: Nav) -> Response {
     let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let page = ErrorPage {
+        nav,
         status: p.status,
-        title: p.title,
-        detail: p.detail,
-        closest: p.closest,
+        title: p.title.clone(),
+        detail: p.detail.clone(),
+        closest: p.closest.clone(),
     };
     (status, render(&page)).into_response()
+}
+
+/// Error pages are rendered where the error happens, which does not know who is logged in;
+/// this middleware (inside [`crate::auth::authenticate`]) renders them again with the
+/// logged-in user's header, so a refusal does not look like being logged out.
+pub async fn with_nav(req: Request, next: Next) -> Response {
+    let who = req.extensions().get::<Found>().map(|f| f.principal.clone());
+    let path = req.uri().path().to_string();
+    let res = next.run(req).await;
+    match (who, res.extensions().get::<Shown>()) {
+        (Some(who), Some(Shown(p))) => {
+            let mut again = error_page_for(p, Nav::new(Some(&who), &path));
+            // Keep what the handler set besides the body (a Retry-After, say).
+            for (name, value) in res.headers() {
+                if name != header::CONTENT_LENGTH && name != header::CONTENT_TYPE {
+                    again.headers_mut().append(name.clone(), value.clone());
+                }
+            }
+            again
+        }
+        _ => res,
+    }
 }
 
 /// Renders a template; a template that fails to render is a 500, never a panic.

@@ -21,11 +21,12 @@ use axum::routing::get;
 /// The whole application: pages, API, assets and the health endpoint.
 pub fn router(app: App) -> Router {
     Router::new()
-        .merge(views::routes())
+        .merge(views::routes(&app))
         .nest("/api/v1", api::routes(&app))
         .route("/health", get(api::health))
         .route("/assets/{file}", get(assets::serve))
         .fallback(error::not_found)
+        .layer(middleware::from_fn(error::with_nav))
         .layer(middleware::from_fn_with_state(
             app.clone(),
             auth::authenticate,

@@ -13,9 +13,11 @@ use tower::ServiceExt;
 // Tests of the records kernel over HTTP, with real sessions and CSRF tokens, on SQLite and
 // (when ANNEX_TEST_DATABASE_URL is set) PostgreSQL. In subfolder files so that cargo does not
 // build each as a test binary of its own.
+#[path = "web/pages.rs"]
+mod pages;
 #[path = "web/records_api.rs"]
 mod records_api;
-// Helpers are shared by several test modules; not every one uses all of them.
+// Not every test uses every helper (and `TestApp::db` only keeps the database alive).
 #[allow(dead_code)]
 #[path = "web/support.rs"]
 mod support;
@@ -270,7 +272,7 @@ mod api {
     }
 }
 
-mod pages {
+mod catalog_pages {
     use super::*;
 
     #[tokio::test]

@@ -8,12 +8,13 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::Choice;
+use super::{Choice, Nav};
 use crate::error::render;
 
 #[derive(Template)]
 #[template(path = "compare/page.html")]
 pub struct ComparePage {
+    pub nav: Nav,
     pub choices: Vec<Choice>,
     pub result: Option<Comparison>,
     pub matrix: Vec<MatrixRow>,
@@ -35,7 +36,7 @@ impl ComparePage {
     }
 }
 
-pub async fn page(State(app): State<App>, RawQuery(raw): RawQuery) -> Response {
+pub async fn page(State(app): State<App>, nav: Nav, RawQuery(raw): RawQuery) -> Response {
     let ids = crate::query::ids(raw.as_deref());
     let chosen: Vec<String> = ids
         .iter()
@@ -79,6 +80,7 @@ pub async fn page(State(app): State<App>, RawQuery(raw): RawQuery) -> Response {
     (
         status,
         render(&ComparePage {
+            nav,
             choices,
             result,
             matrix,

@@ -8,13 +8,14 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::Choice;
+use super::{Choice, Nav};
 use crate::error::render;
 use crate::query;
 
 #[derive(Template)]
 #[template(path = "recommend/page.html")]
 pub struct RecommendPage {
+    pub nav: Nav,
     pub answers: Answers,
     pub industries: Vec<Choice>,
     pub exposures: Vec<Choice>,
@@ -23,7 +24,7 @@ pub struct RecommendPage {
     pub error: Option<(String, String)>,
 }
 
-pub async fn page(State(app): State<App>, RawQuery(raw): RawQuery) -> Response {
+pub async fn page(State(app): State<App>, nav: Nav, RawQuery(raw): RawQuery) -> Response {
     let pairs = query::pairs(raw.as_deref());
     let asked = !pairs.is_empty();
     let (answers, result, error) = match annex_app::recommend::answers_from_pairs(pairs) {
@@ -37,6 +38,7 @@ pub async fn page(State(app): State<App>, RawQuery(raw): RawQuery) -> Response {
     let error = error.map(|e| (e.field().unwrap_or_default().to_string(), e.to_string()));
     let held_ids: Vec<String> = result.as_ref().map(|r| r.held.clone()).unwrap_or_default();
     let page = RecommendPage {
+        nav,
         industries: Industry::ALL
             .iter()
             .map(|i| Choice {

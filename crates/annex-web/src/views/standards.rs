@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
+use super::Nav;
 use crate::error::{PageError, render};
 
 #[derive(Debug, Deserialize)]
@@ -18,6 +19,7 @@ pub struct SearchQuery {
 #[derive(Template)]
 #[template(path = "standards/list.html")]
 pub struct ListPage {
+    pub nav: Nav,
     pub current: Vec<&'static Standard>,
     pub other: Vec<&'static Standard>,
     pub q: String,
@@ -49,12 +51,13 @@ fn run_search(app: &App, q: &str) -> (Vec<SearchHit>, Option<String>) {
     }
 }
 
-pub async fn list(State(app): State<App>, Query(q): Query<SearchQuery>) -> Response {
+pub async fn list(State(app): State<App>, nav: Nav, Query(q): Query<SearchQuery>) -> Response {
     let (current, other) = annex_app::standards::list(&app)
         .into_iter()
         .partition(|s| s.is_current());
     let (hits, error) = run_search(&app, &q.q);
     render(&ListPage {
+        nav,
         current,
         other,
         q: q.q,
@@ -76,6 +79,7 @@ pub async fn search(State(app): State<App>, Query(q): Query<SearchQuery>) -> Res
 #[derive(Template)]
 #[template(path = "standards/show.html")]
 pub struct ShowPage {
+    pub nav: Nav,
     pub s: &'static Standard,
     pub requirements: usize,
     pub clauses: Vec<ClauseView>,
@@ -89,7 +93,11 @@ pub struct ClauseView {
     pub anchor: String,
 }
 
-pub async fn show(State(app): State<App>, Path(id): Path<String>) -> Result<Response, PageError> {
+pub async fn show(
+    State(app): State<App>,
+    nav: Nav,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
     let s = annex_app::standards::show(&app, &id)?;
     let clauses: Vec<ClauseView> = s
         .clauses
@@ -116,6 +124,7 @@ pub async fn show(State(app): State<App>, Path(id): Path<String>) -> Result<Resp
         .filter(|c| c.verification == Verification::U)
         .count();
     Ok(render(&ShowPage {
+        nav,
         s,
         requirements: s.requirements().count(),
         clauses,

@@ -1,0 +1,147 @@
+//! Pages for controlled records, one file per part: [`list`] the home page of the user's tasks
+//! (`/`), a kind's list with filters (`/records/{kind}`) and search across kinds (`/search`);
+//! [`form`] the create and edit forms generated from the kind's declaration; [`page`] a
+//! record's page (`/r/{number}`) with the actions open to the user, its signatures, links,
+//! attachments, comments, acknowledgements, versions and audit timeline, and the forms posted
+//! from it under `/r/{number}/...`. This file holds what they share: labels and values as
+//! people read them, and the conflict message.
+//!
+//! On success a form redirects back to the record page; on a broken rule the page is shown
+//! again with the rule beside the field and what the user typed.
+
+mod form;
+mod list;
+mod page;
+
+pub use form::{create, edit_form, new_form, update};
+pub use list::{home, list, search};
+pub use page::{acknowledge, attach, back, comment, link, show, sign, transition};
+
+use annex_app::records::Detail;
+use annex_app::{Error, kinds};
+use annex_core::kinds::{FieldInfo, KindInfo, TypeName};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::{Map, Value};
+
+use super::accounts::encode;
+use crate::error::PageError;
+
+/// A kind by the id in a URL; an unknown one is a page that is not there.
+fn kind_info(id: &str) -> Result<KindInfo, PageError> {
+    kinds::get(id)
+        .map(|k| k.describe())
+        .map_err(|_| PageError(Error::NotFound(format!("record kind '{id}'"))))
+}
+
+/// What a field name the app layer reports (`title`, `fields.summary`...) is called on forms.
+fn label_of(kind: &KindInfo, name: &str) -> String {
+    match name {
+        "title" => "Title".into(),
+        "state" => "State".into(),
+        "owner" => "Owner".into(),
+        "site" => "Site".into(),
+        "due_on" => "Due date".into(),
+        "version" => "Version".into(),
+        other => other
+            .strip_prefix("fields.")
+            .and_then(|f| kind.fields.iter().find(|i| i.name == f))
+            .map_or_else(|| other.to_string(), |f| f.label.clone()),
+    }
+}
+
+/// A stored field value for people: a choice by its label, a flag as yes or no.
+fn shown(field: Option<&FieldInfo>, v: &Value) -> String {
+    match (field, v) {
+        (_, Value::Null) => String::new(),
+        (Some(f), Value::String(s)) if f.ty == TypeName::Choice => f
+            .choices
+            .iter()
+            .find(|c| c.value == *s)
+            .map_or_else(|| s.clone(), |c| c.label.clone()),
+        (_, Value::String(s)) => s.clone(),
+        (_, Value::Bool(true)) => "Yes".into(),
+        (_, Value::Bool(false)) => "No".into(),
+        (_, other) => other.to_string(),
+    }
+}
+
+/// One labelled value on a record page.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    pub label: String,
+    pub value: String,
+    /// Long text: keep its line breaks.
+    pub long: bool,
+}
+
+fn field_values(kind: &KindInfo, fields: &Map<String, Value>) -> Vec<Shown> {
+    kind.fields
+        .iter()
+        .map(|f| Shown {
+            label: f.label.clone(),
+            value: fields
+                .get(&f.name)
+                .map(|v| shown(Some(f), v))
+                .unwrap_or_default(),
+            long: f.ty == TypeName::LongText,
+        })
+        .collect()
+}
+
+fn state_label(kind: &KindInfo, state: &str) -> String {
+    kind.states
+        .iter()
+        .find(|s| s.id == state)
+        .map_or_else(|| state.to_string(), |s| s.label.clone())
+}
+
+fn see_other(path: &str) -> Response {
+    Redirect::to(path).into_response()
+}
+
+fn record_href(number: &str) -> String {
+    format!("/r/{}", encode(number))
+}
+
+/// Someone else changed the record since the user read it: what, and its values now.
+#[derive(Debug, Clone)]
+pub struct Conflict {
+    pub current: i64,
+    pub changed: Vec<Shown>,
+    pub reload: String,
+}
+
+fn conflict_of(kind: &KindInfo, d: &Detail, changed: &[String], reload: String) -> Conflict {
+    let r = &d.record;
+    let changed = changed
+        .iter()
+        .map(|name| Shown {
+            label: label_of(kind, name),
+            value: match name.as_str() {
+                "title" => r.title.clone(),
+                "state" => r.state_label.clone(),
+                "owner" => r
+                    .owner
+                    .as_ref()
+                    .map(|o| o.display_name.clone())
+                    .unwrap_or_default(),
+                "site" => r.site.clone(),
+                "due_on" => r.due_on.clone().unwrap_or_default(),
+                "version" => String::new(),
+                other => {
+                    let f = other.strip_prefix("fields.").unwrap_or(other);
+                    r.fields
+                        .get(f)
+                        .map(|v| shown(kind.fields.iter().find(|i| i.name == f), v))
+                        .unwrap_or_default()
+                }
+            },
+            long: false,
+        })
+        .collect();
+    Conflict {
+        current: r.version,
+        changed,
+        reload,
+    }
+}

@@ -1,0 +1,350 @@
+//! The lists of records: the home page of the user's open tasks, a kind's list with filters,
+//! sort and cursor paging, and search across every kind.
+
+use annex_app::records::{self, ListQuery, Page, RecordView};
+use annex_app::{App, Error, Principal, accounts, clock, kinds};
+use annex_core::kinds::KindInfo;
+use annex_core::role::Permission;
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::{kind_info, see_other};
+use crate::auth::{Auth, MaybeAuth};
+use crate::error::{PageError, render};
+use crate::views::accounts::encode;
+use crate::views::{Errors, Form, Input, Nav, Opt, SummaryItem};
+
+/// How many tasks the home page lists.
+const TASKS: i64 = 50;
+
+/// The dates the home page counts against: today and six days on (UTC, as due dates are kept).
+fn this_week() -> (String, String) {
+    let now = clock::now_us();
+    (
+        clock::date_of(now),
+        clock::date_of(now + 6 * 86_400_000_000),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Home
+
+#[derive(Template)]
+#[template(path = "records/home.html")]
+pub struct HomePage {
+    pub nav: Nav,
+    pub tasks: Vec<RecordView>,
+    pub total: i64,
+    pub overdue: usize,
+    pub this_week: usize,
+    pub kinds: Vec<KindLink>,
+}
+
+impl HomePage {
+    /// There are more open records than the page lists.
+    pub fn more(&self) -> bool {
+        usize::try_from(self.total).unwrap_or(0) > self.tasks.len()
+    }
+}
+
+pub struct KindLink {
+    pub id: String,
+    pub plural: String,
+    pub label: String,
+    pub help: String,
+    pub can_create: bool,
+}
+
+fn kind_links(who: &Principal) -> Vec<KindLink> {
+    kinds::list()
+        .into_iter()
+        .map(|k| KindLink {
+            can_create: may_create(who, &k),
+            id: k.id,
+            plural: k.plural,
+            label: k.label,
+            help: k.help,
+        })
+        .collect()
+}
+
+fn may_create(who: &Principal, kind: &KindInfo) -> bool {
+    who.role.may(Permission::CreateRecords) && kind.create_roles.contains(&who.role)
+}
+
+/// `GET /`: the user's open records, soonest due first. Without a login: the login page, or
+/// set-up when there is no account yet (or the catalog, when Annex runs without a database).
+pub async fn home(
+    State(app): State<App>,
+    MaybeAuth(found): MaybeAuth,
+    nav: Nav,
+) -> Result<Response, PageError> {
+    let Some(found) = found else {
+        return Ok(match accounts::needs_setup(&app).await {
+            Ok(true) => see_other("/setup"),
+            Ok(false) => see_other("/login"),
+            Err(_) => see_other("/standards"),
+        });
+    };
+    let who = found.principal;
+    let page = records::tasks(&app, &who, TASKS).await?;
+    let (today, week_end) = this_week();
+    let overdue = page.items.iter().filter(|r| r.overdue).count();
+    let this_week = page
+        .items
+        .iter()
+        .filter(|r| {
+            r.due_on
+                .as_deref()
+                .is_some_and(|d| d >= today.as_str() && d <= week_end.as_str())
+        })
+        .count();
+    Ok(render(&HomePage {
+        nav,
+        total: page.total,
+        tasks: page.items,
+        overdue,
+        this_week,
+        kinds: kind_links(&who),
+    }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lists and search
+
+#[derive(Template)]
+#[template(path = "records/list.html")]
+pub struct ListPage {
+    pub nav: Nav,
+    pub kind: KindInfo,
+    pub can_create: bool,
+    pub states: Vec<Opt>,
+    pub state_error: Option<String>,
+    pub inputs: Vec<Input>,
+    pub summary: Vec<SummaryItem>,
+    pub page: Option<Page>,
+    pub next_href: Option<String>,
+    /// Set when this is not the first page.
+    pub first_href: Option<String>,
+}
+
+/// The orders of a list, by the names [`records::SORTS`] uses, for people.
+fn sort_label(name: &str) -> &str {
+    match name {
+        "updated" => "Recently changed first",
+        "-updated" => "Least recently changed first",
+        "created" => "Newest first",
+        "-created" => "Oldest first",
+        "due" => "Due soonest first",
+        "title" => "Title, A to Z",
+        other => other,
+    }
+}
+
+/// The filters of a list as a query string, without the cursor: for "next page" links.
+fn filter_query(q: &Form) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in &q.0 {
+        if k != "cursor" && !v.is_empty() {
+            s.append_pair(k, v);
+        }
+    }
+    s.finish()
+}
+
+fn list_query(kind: Option<String>, q: &Form) -> ListQuery {
+    ListQuery {
+        kind,
+        state: q.all("state"),
+        owner: q.opt("owner"),
+        site: q.opt("site"),
+        due_before: q.opt("due_before"),
+        due_after: q.opt("due_after"),
+        q: q.opt("q"),
+        sort: q.opt("sort"),
+        cursor: q.opt("cursor"),
+        // Something that is not a number is sent on as 0, for the app layer to name the rule.
+        limit: q.opt("limit").map(|l| l.trim().parse().unwrap_or(0)),
+        open: matches!(q.get("open").as_str(), "true" | "on" | "1"),
+    }
+}
+
+fn page_links(base: &str, q: &Form, page: &Page) -> (Option<String>, Option<String>) {
+    let filters = filter_query(q);
+    let sep = if filters.is_empty() { "" } else { "&" };
+    let next = page
+        .next
+        .as_ref()
+        .map(|c| format!("{base}?{filters}{sep}cursor={}", encode(c)));
+    let first = q.opt("cursor").map(|_| {
+        if filters.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}?{filters}")
+        }
+    });
+    (next, first)
+}
+
+/// `GET /records/{kind}`: one page of a kind's records, filtered and sorted.
+pub async fn list(
+    State(app): State<App>,
+    Auth(who): Auth,
+    nav: Nav,
+    Path(kind_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let kind = kind_info(&kind_id)?;
+    let q = Form(crate::query::pairs(raw.as_deref()));
+    let (page, errors) =
+        match records::list(&app, &who, list_query(Some(kind.id.clone()), &q)).await {
+            Ok(p) => (Some(p), Errors::default()),
+            Err(e @ (Error::Rejected(_) | Error::Invalid { .. })) => (None, Errors::of(&e)),
+            Err(e) => return Err(e.into()),
+        };
+    let chosen = q.all("state");
+    let p = "filter-";
+    let sort = q.opt("sort").unwrap_or_else(|| "updated".into());
+    let limit = q.opt("limit").unwrap_or_else(|| "50".into());
+    let inputs: Vec<Input> = vec![
+        Input::new(p, "q", "Words", "search")
+            .value(q.get("q"))
+            .hint("In the number, title or fields."),
+        Input::new(p, "owner", "Owner", "text")
+            .value(q.get("owner"))
+            .hint("A user name, or “me”."),
+        Input::new(p, "site", "Site", "text").value(q.get("site")),
+        Input::new(p, "due_after", "Due on or after", "date").value(q.get("due_after")),
+        Input::new(p, "due_before", "Due on or before", "date").value(q.get("due_before")),
+        Input::new(p, "open", "Open records only", "checkbox")
+            .checked(matches!(q.get("open").as_str(), "true" | "on" | "1"))
+            .hint("Leave out closed and obsolete ones."),
+        Input::new(p, "sort", "Order", "select")
+            .value(sort)
+            .options(
+                None,
+                records::SORTS.iter().map(|(n, _)| (*n, sort_label(n))),
+            ),
+        Input::new(p, "limit", "Per page", "select")
+            .value(limit)
+            .options(
+                None,
+                [("25", "25"), ("50", "50"), ("100", "100"), ("200", "200")],
+            ),
+    ]
+    .into_iter()
+    .map(|i| i.errors(&errors))
+    .collect();
+    let base = format!("/records/{}", kind.id);
+    let (next_href, first_href) = page
+        .as_ref()
+        .map(|p| page_links(&base, &q, p))
+        .unwrap_or_default();
+    let summary = errors.summary(&inputs);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ListPage {
+        nav,
+        can_create: may_create(&who, &kind),
+        states: kind
+            .states
+            .iter()
+            .map(|s| Opt {
+                value: s.id.clone(),
+                label: s.label.clone(),
+                selected: chosen.contains(&s.id),
+            })
+            .collect(),
+        state_error: errors.get("state"),
+        kind,
+        inputs,
+        summary,
+        page,
+        next_href,
+        first_href,
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "records/search.html")]
+pub struct SearchPage {
+    pub nav: Nav,
+    pub q: String,
+    pub page: Option<Page>,
+    pub error: Option<String>,
+    pub next_href: Option<String>,
+    pub first_href: Option<String>,
+}
+
+impl SearchPage {
+    pub fn catalog_href(&self) -> String {
+        format!("/standards?q={}", encode(&self.q))
+    }
+}
+
+/// `GET /search?q=`: records of every kind matching the words.
+pub async fn search(
+    State(app): State<App>,
+    Auth(who): Auth,
+    nav: Nav,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let q = Form(crate::query::pairs(raw.as_deref()));
+    let words = q.get("q");
+    if words.trim().is_empty() {
+        return Ok(render(&SearchPage {
+            nav,
+            q: words,
+            page: None,
+            error: None,
+            next_href: None,
+            first_href: None,
+        }));
+    }
+    let query = ListQuery {
+        q: Some(words.clone()),
+        cursor: q.opt("cursor"),
+        ..ListQuery::default()
+    };
+    let (page, error) = match records::list(&app, &who, query).await {
+        Ok(p) => (Some(p), None),
+        Err(e @ (Error::Rejected(_) | Error::Invalid { .. })) => (None, Some(e.to_string())),
+        Err(e) => return Err(e.into()),
+    };
+    let only_q = Form(vec![("q".into(), words.clone())]);
+    let with_cursor = Form(
+        only_q
+            .0
+            .iter()
+            .cloned()
+            .chain(q.opt("cursor").map(|c| ("cursor".to_string(), c)))
+            .collect(),
+    );
+    let (next_href, first_href) = page
+        .as_ref()
+        .map(|p| page_links("/search", &with_cursor, p))
+        .unwrap_or_default();
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        render(&SearchPage {
+            nav,
+            q: words,
+            page,
+            error,
+            next_href,
+            first_href,
+        }),
+    )
+        .into_response())
+}
