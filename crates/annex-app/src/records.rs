@@ -495,19 +495,28 @@ fn blank_to_none(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
+/// Which version a write makes: the first of a new record, or the next of an existing one.
+enum Target<'a> {
+    New { seq: i64 },
+    Next(&'a RecordRow),
+}
+
 struct Written {
+    id: i64,
+    number: String,
     version: i64,
     hash: String,
 }
 
-/// Writes a new version of a record (or its first), returning its number and hash.
+/// Writes a record version — the record's first (inserting the record) or its next, if the
+/// record is still at the version it was read at — and keeps it with its content hash. A
+/// writer that lost the race gets the conflict naming what the winner changed.
 #[allow(clippy::too_many_arguments)]
 async fn write_version(
+    app: &App,
     tx: &mut annex_store::Tx,
     kind: &Kind,
-    id: i64,
-    number: &str,
-    version: i64,
+    target: Target<'_>,
     title: &str,
     state: &str,
     c: &Common,
@@ -515,10 +524,14 @@ async fn write_version(
     at: i64,
     by: Option<i64>,
 ) -> Result<Written, Error> {
+    let (number, version) = match &target {
+        Target::New { seq } => (kind.number(*seq), 1),
+        Target::Next(row) => (row.number.clone(), row.version + 1),
+    };
     let fields_value = Value::Object(fields.clone());
     let hash = hex::encode(version_hash(&VersionContent {
         kind: kind.id,
-        number,
+        number: &number,
         version,
         title,
         state,
@@ -528,7 +541,7 @@ async fn write_version(
         fields: &fields_value,
     }));
     let fields_text = fields_value.to_string();
-    let search = search_text(number, title, fields);
+    let search = search_text(&number, title, fields);
     let content = Content {
         title,
         state,
@@ -538,17 +551,28 @@ async fn write_version(
         fields: &fields_text,
         search_text: &search,
     };
-    if version > 1 && !tx.update_record(id, version - 1, &content, at).await? {
-        // Someone committed in between; the caller turns this into a conflict.
-        return Err(Error::Conflict {
-            read: version - 1,
-            current: version,
-            changed: vec!["version".into()],
-        });
-    }
+    let id = match target {
+        Target::New { seq } => {
+            tx.insert_record(kind.id, seq, &number, &content, at, by)
+                .await?
+        }
+        Target::Next(row) => {
+            if !tx.update_record(row.id, row.version, &content, at).await? {
+                // Someone committed in between: their commit is visible now.
+                let now = app.store()?.record(row.id).await?.unwrap_or(row.clone());
+                return Err(conflict(app, &now, row.version).await);
+            }
+            row.id
+        }
+    };
     tx.insert_version(id, version, &content, at, by, &hash)
         .await?;
-    Ok(Written { version, hash })
+    Ok(Written {
+        id,
+        number,
+        version,
+        hash,
+    })
 }
 
 fn draft(who: &Principal, action: &str, subject: &str) -> Draft {
@@ -638,27 +662,11 @@ pub async fn create(app: &App, who: &Principal, input: NewRecord) -> Result<Reco
     let at = clock::now_us();
     let mut tx = store.begin().await?;
     let seq = tx.next_seq(kind.id).await?;
-    let number = kind.number(seq);
-    let fields_text = Value::Object(fields.clone()).to_string();
-    let search = search_text(&number, &title, &fields);
-    let content = Content {
-        title: &title,
-        state: kind.initial,
-        owner_id: common.owner_id,
-        site: &common.site,
-        due_on: common.due_on.as_deref(),
-        fields: &fields_text,
-        search_text: &search,
-    };
-    let id = tx
-        .insert_record(kind.id, seq, &number, &content, at, who.user_id())
-        .await?;
     let w = write_version(
+        app,
         &mut tx,
         kind,
-        id,
-        &number,
-        1,
+        Target::New { seq },
         &title,
         kind.initial,
         &common,
@@ -667,6 +675,7 @@ pub async fn create(app: &App, who: &Principal, input: NewRecord) -> Result<Reco
         who.user_id(),
     )
     .await?;
+    let (id, number) = (w.id, w.number.clone());
     let mut d = draft(who, "record.create", &number);
     d.after = Some(json!({
         "kind": kind.id,
@@ -787,12 +796,11 @@ pub async fn update(
     let store = app.store()?;
     let at = clock::now_us();
     let mut tx = store.begin().await?;
-    let w = match write_version(
+    let w = write_version(
+        app,
         &mut tx,
         kind,
-        row.id,
-        &row.number,
-        row.version + 1,
+        Target::Next(&row),
         &title,
         &row.state,
         &common,
@@ -800,16 +808,7 @@ pub async fn update(
         at,
         who.user_id(),
     )
-    .await
-    {
-        Ok(w) => w,
-        Err(Error::Conflict { .. }) => {
-            drop(tx);
-            let now = store.record(row.id).await?.unwrap_or(row.clone());
-            return Err(conflict(app, &now, edit.version).await);
-        }
-        Err(e) => return Err(e),
-    };
+    .await?;
     let mut d = draft(who, "record.update", &row.number);
     d.before = Some(Value::Object(
         names
@@ -923,12 +922,11 @@ pub async fn transition(
         })?;
         sig_event = Some(d);
     }
-    let w = match write_version(
+    let w = write_version(
+        app,
         &mut tx,
         kind,
-        row.id,
-        &row.number,
-        row.version + 1,
+        Target::Next(&row),
         &row.title,
         plan.to,
         &common,
@@ -936,16 +934,7 @@ pub async fn transition(
         at,
         who.user_id(),
     )
-    .await
-    {
-        Ok(w) => w,
-        Err(Error::Conflict { .. }) => {
-            drop(tx);
-            let now = store.record(row.id).await?.unwrap_or(row.clone());
-            return Err(conflict(app, &now, step.version).await);
-        }
-        Err(e) => return Err(e),
-    };
+    .await?;
     if let Some(d) = sig_event {
         tx.audit(d);
     }

@@ -231,9 +231,10 @@ fn text_query(text: &str, postgres: bool) -> Option<String> {
     })
 }
 
-fn build(filter: &Filter, postgres: bool) -> Query {
+/// `SELECT <select> FROM records` with the filter's conditions (not its order or page).
+fn conditions(filter: &Filter, postgres: bool, select: &str) -> Query {
     let mut q = Query {
-        sql: format!("SELECT {RECORD_COLUMNS} FROM records WHERE 1 = 1"),
+        sql: format!("SELECT {select} FROM records WHERE 1 = 1"),
         binds: Vec::new(),
     };
     if let Some(kind) = &filter.kind {
@@ -270,6 +271,12 @@ fn build(filter: &Filter, postgres: bool) -> Query {
             );
         }
     }
+    q
+}
+
+/// One page of the filtered records, in the filter's order.
+fn page(filter: &Filter, postgres: bool) -> Query {
+    let mut q = conditions(filter, postgres, RECORD_COLUMNS);
     // Keyset pagination: the next page starts after the last row's (key, id), so a page
     // costs the same at row 100 as at row 100,000.
     const NO_DUE: &str = "'9999-12-31'";
@@ -282,22 +289,21 @@ fn build(filter: &Filter, postgres: bool) -> Query {
         Sort::TitleAsc => ("title".to_string(), "ASC"),
     };
     let cmp = if dir == "DESC" { "<" } else { ">" };
-    match &filter.after {
-        Some(Cursor::Int(k, id)) => {
-            q.binds.push(Bind::I64(*k));
-            q.binds.push(Bind::I64(*id));
-            let n = q.binds.len();
-            q.sql
-                .push_str(&format!(" AND ({key}, id) {cmp} (${}, ${})", n - 1, n));
-        }
-        Some(Cursor::Text(k, id)) => {
-            q.binds.push(Bind::Str(k.clone()));
-            q.binds.push(Bind::I64(*id));
-            let n = q.binds.len();
-            q.sql
-                .push_str(&format!(" AND ({key}, id) {cmp} (${}, ${})", n - 1, n));
-        }
-        None => {}
+    if let Some(after) = &filter.after {
+        let id = match after {
+            Cursor::Int(k, id) => {
+                q.binds.push(Bind::I64(*k));
+                id
+            }
+            Cursor::Text(k, id) => {
+                q.binds.push(Bind::Str(k.clone()));
+                id
+            }
+        };
+        q.binds.push(Bind::I64(*id));
+        let n = q.binds.len();
+        q.sql
+            .push_str(&format!(" AND ({key}, id) {cmp} (${}, ${})", n - 1, n));
     }
     q.sql.push_str(&format!(
         " ORDER BY {key} {dir}, id {dir} LIMIT {}",
@@ -352,7 +358,7 @@ impl Store {
     /// One page of records matching `filter`.
     pub async fn list(&self, filter: &Filter) -> Result<Vec<RecordRow>> {
         let postgres = matches!(self.db, Db::Postgres(_));
-        let q = build(filter, postgres);
+        let q = page(filter, postgres);
         Ok(on_pool!(self, p => {
             let query = sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone()));
             bind_all!(query, &q.binds).fetch_all(p).await?
@@ -362,14 +368,9 @@ impl Store {
     /// How many records match `filter` (its sort, cursor and limit are ignored).
     pub async fn count(&self, filter: &Filter) -> Result<i64> {
         let postgres = matches!(self.db, Db::Postgres(_));
-        let mut f = filter.clone();
-        f.after = None;
-        let q = build(&f, postgres);
-        let from = q.sql.find(" FROM records").unwrap_or(0);
-        let order = q.sql.find(" ORDER BY").unwrap_or(q.sql.len());
-        let sql = format!("SELECT COUNT(*){}", &q.sql[from..order]);
+        let q = conditions(filter, postgres, "COUNT(*)");
         Ok(on_pool!(self, p => {
-            let query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+            let query = sqlx::query_scalar(sqlx::AssertSqlSafe(q.sql.clone()));
             bind_all!(query, &q.binds).fetch_one(p).await?
         }))
     }

@@ -5,8 +5,8 @@ use annex_app::App;
 use annex_app::audit_trail::EventFilter;
 use annex_app::audit_trail::{self, EventView};
 use annex_app::records::{
-    self, AckView, AttachmentView, CommentView, Detail, Edit, LinkView, ListQuery, NewLink,
-    NewRecord, Page, RecordView, SignatureView, Signing, Step, Upload, VersionView,
+    self, AckView, AttachmentView, CommentView, Detail, Edit, LinkView, NewLink, NewRecord, Page,
+    RecordView, SignatureView, Signing, Step, Upload, VersionView,
 };
 use axum::Json;
 use axum::body::Bytes;
@@ -48,24 +48,6 @@ pub struct ListParams {
     pub open: bool,
 }
 
-impl From<ListParams> for ListQuery {
-    fn from(p: ListParams) -> Self {
-        ListQuery {
-            kind: p.kind,
-            state: p.state,
-            owner: p.owner,
-            site: p.site,
-            due_before: p.due_before,
-            due_after: p.due_after,
-            q: p.q,
-            sort: p.sort,
-            cursor: p.cursor,
-            limit: p.limit,
-            open: p.open,
-        }
-    }
-}
-
 /// Records the caller may see, one page at a time.
 #[utoipa::path(get, path = "/api/v1/records", tag = "records", params(ListParams),
     responses((status = 200, body = Page), (status = 401, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
@@ -74,32 +56,11 @@ pub async fn list(
     Auth(who): Auth,
     uri: axum::http::Uri,
 ) -> Result<Json<Page>, ApiError> {
-    // Repeated `state` parameters are read by hand: serde's query format keeps only one.
-    let query = uri.query();
-    let mut p: ListParams = serde_json::from_value(Value::Object(
-        crate::query::pairs(query)
-            .into_iter()
-            .filter(|(k, _)| k != "state")
-            .map(|(k, v)| {
-                let v = match k.as_str() {
-                    "limit" => v
-                        .parse::<i64>()
-                        .map(Value::from)
-                        .unwrap_or(Value::String(v)),
-                    "open" => Value::Bool(v == "true" || v == "1" || v == "on"),
-                    _ => Value::String(v),
-                };
-                (k, v)
-            })
-            .collect(),
+    // Through the same reading as the list pages: `state` may repeat.
+    let form = crate::views::Form::parse(uri.query().unwrap_or("").as_bytes());
+    Ok(Json(
+        records::list(&app, &who, crate::query::records(None, &form)).await?,
     ))
-    .map_err(|e| ApiError(annex_app::Error::invalid("query", e.to_string())))?;
-    p.state = crate::query::pairs(query)
-        .into_iter()
-        .filter(|(k, _)| k == "state")
-        .map(|(_, v)| v)
-        .collect();
-    Ok(Json(records::list(&app, &who, p.into()).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

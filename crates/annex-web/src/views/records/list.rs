@@ -154,23 +154,6 @@ fn filter_query(q: &Form) -> String {
     s.finish()
 }
 
-fn list_query(kind: Option<String>, q: &Form) -> ListQuery {
-    ListQuery {
-        kind,
-        state: q.all("state"),
-        owner: q.opt("owner"),
-        site: q.opt("site"),
-        due_before: q.opt("due_before"),
-        due_after: q.opt("due_after"),
-        q: q.opt("q"),
-        sort: q.opt("sort"),
-        cursor: q.opt("cursor"),
-        // Something that is not a number is sent on as 0, for the app layer to name the rule.
-        limit: q.opt("limit").map(|l| l.trim().parse().unwrap_or(0)),
-        open: matches!(q.get("open").as_str(), "true" | "on" | "1"),
-    }
-}
-
 fn page_links(base: &str, q: &Form, page: &Page) -> (Option<String>, Option<String>) {
     let filters = filter_query(q);
     let sep = if filters.is_empty() { "" } else { "&" };
@@ -199,7 +182,7 @@ pub async fn list(
     let kind = kind_info(&kind_id)?;
     let q = Form(crate::query::pairs(raw.as_deref()));
     let (page, errors) =
-        match records::list(&app, &who, list_query(Some(kind.id.clone()), &q)).await {
+        match records::list(&app, &who, crate::query::records(Some(kind.id.clone()), &q)).await {
             Ok(p) => (Some(p), Errors::default()),
             Err(e @ (Error::Rejected(_) | Error::Invalid { .. })) => (None, Errors::of(&e)),
             Err(e) => return Err(e.into()),
