@@ -302,9 +302,15 @@ pub struct Page {
     pub items: Vec<RecordView>,
     /// Pass as `cursor` for the next page; none on the last.
     pub next: Option<String>,
-    /// How many records match, over all pages.
+    /// How many records match, over all pages, counted up to [`COUNT_CAP`].
     pub total: i64,
+    /// More than `total` records match: counting stopped at [`COUNT_CAP`].
+    pub total_capped: bool,
 }
+
+/// How far a list counts its matches. Counting a whole 100,000-record register costs more
+/// than showing a page of it; past this, "more than 1,000" is what a reader needs.
+pub const COUNT_CAP: i64 = 1_000;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -321,6 +327,22 @@ impl<'a> Users<'a> {
             app,
             cache: HashMap::new(),
         }
+    }
+
+    /// Knows `who` already, so naming them costs no query.
+    fn knowing(app: &'a App, who: &Principal) -> Self {
+        let mut users = Self::new(app);
+        if let Some(id) = who.user_id() {
+            users.cache.insert(
+                id,
+                Some(UserRef {
+                    id,
+                    username: who.username.clone(),
+                    display_name: who.display_name.clone(),
+                }),
+            );
+        }
+        users
     }
 
     async fn get(&mut self, id: Option<i64>) -> Result<Option<UserRef>, Error> {
@@ -506,6 +528,8 @@ struct Written {
     number: String,
     version: i64,
     hash: String,
+    /// The fields as stored (JSON text).
+    fields: String,
 }
 
 /// Writes a record version — the record's first (inserting the record) or its next, if the
@@ -558,8 +582,9 @@ async fn write_version(
         }
         Target::Next(row) => {
             if !tx.update_record(row.id, row.version, &content, at).await? {
-                // Someone committed in between: their commit is visible now.
-                let now = app.store()?.record(row.id).await?.unwrap_or(row.clone());
+                // Someone wrote in between. Read their version inside this transaction: on
+                // SQLite it may still be waiting for its group commit, invisible to readers.
+                let now = tx.record(row.id).await?.unwrap_or(row.clone());
                 return Err(conflict(app, &now, row.version).await);
             }
             row.id
@@ -572,6 +597,7 @@ async fn write_version(
         number,
         version,
         hash,
+        fields: fields_text,
     })
 }
 
@@ -690,11 +716,24 @@ pub async fn create(app: &App, who: &Principal, input: NewRecord) -> Result<Reco
     }));
     tx.audit(d);
     tx.commit().await?;
-    let row = store
-        .record(id)
-        .await?
-        .ok_or_else(|| Error::NotFound(number.clone()))?;
-    view(&mut Users::new(app), &row).await
+    // What was just written, without reading it back.
+    let row = RecordRow {
+        id,
+        kind: kind.id.to_string(),
+        seq,
+        number,
+        title,
+        state: kind.initial.to_string(),
+        owner_id: common.owner_id,
+        site: common.site,
+        due_on: common.due_on,
+        fields: w.fields,
+        version: w.version,
+        created_at: at,
+        created_by: who.user_id(),
+        updated_at: at,
+    };
+    view(&mut Users::knowing(app, who), &row).await
 }
 
 /// Changes a record's values, if it is still at the version the change was based on.
@@ -1686,7 +1725,7 @@ pub async fn list(app: &App, who: &Principal, q: ListQuery) -> Result<Page, Erro
     };
     let store = app.store()?;
     let rows = store.list(&filter).await?;
-    let total = store.count(&filter).await?;
+    let counted = store.count(&filter, COUNT_CAP).await?;
     let next = if i64::try_from(rows.len()).unwrap_or(0) == limit {
         rows.last().map(|r| encode_cursor(&sort.cursor(r)))
     } else {
@@ -1697,7 +1736,12 @@ pub async fn list(app: &App, who: &Principal, q: ListQuery) -> Result<Page, Erro
     for r in &rows {
         items.push(view(&mut users, r).await?);
     }
-    Ok(Page { items, next, total })
+    Ok(Page {
+        items,
+        next,
+        total: counted.min(COUNT_CAP),
+        total_capped: counted > COUNT_CAP,
+    })
 }
 
 /// The user's open records, soonest due first: the home page's task list.

@@ -68,23 +68,51 @@ impl Event {
     }
 }
 
+/// A value as the store keeps it: its canonical JSON text, which is exactly what the hash
+/// covers, so that verification hashes stored bytes instead of parsing them.
+pub fn canonical_text(v: &Value) -> String {
+    let mut out = Vec::with_capacity(128);
+    canonical_json(v, &mut out);
+    // Serialised JSON is UTF-8.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// An event as stored, borrowed from a database row: the values before and after as the
+/// canonical JSON text [`canonical_text`] wrote. Verifying it hashes that text as it is, so a
+/// stored value that is no longer canonical (edited, even to equal JSON) breaks the chain.
+#[derive(Debug, Clone, Copy)]
+pub struct Sealed<'a> {
+    pub seq: i64,
+    pub at_us: i64,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub subject: &'a str,
+    pub before: Option<&'a str>,
+    pub after: Option<&'a str>,
+    pub reason: Option<&'a str>,
+    pub prev_hash: Hash,
+    pub hash: Hash,
+}
+
+impl Sealed<'_> {
+    /// The hash this event should have, recomputed from its stored contents.
+    pub fn recompute(&self) -> Hash {
+        digest_sealed(self)
+    }
+}
+
 /// SHA-256 over the previous hash and the canonical encoding of the event: every field
 /// length-prefixed, so no two different events encode alike; JSON values with their object
 /// keys sorted, so the encoding does not depend on how a database returns them.
 fn digest(seq: i64, d: &Draft, prev_hash: &Hash) -> Hash {
-    let mut h = Sha256::new();
-    h.update(prev_hash);
-    h.update(seq.to_be_bytes());
-    h.update(d.at_us.to_be_bytes());
     let mut buf = Vec::with_capacity(256);
-    for field in [
-        Some(d.actor.as_str()),
-        Some(d.action.as_str()),
-        Some(d.subject.as_str()),
+    put_fields(
+        &mut buf,
+        &d.actor,
+        &d.action,
+        &d.subject,
         d.reason.as_deref(),
-    ] {
-        put_str(&mut buf, field);
-    }
+    );
     for value in [&d.before, &d.after] {
         match value {
             None => buf.push(0),
@@ -99,7 +127,30 @@ fn digest(seq: i64, d: &Draft, prev_hash: &Hash) -> Hash {
             }
         }
     }
-    h.update(&buf);
+    seal(prev_hash, seq, d.at_us, &buf)
+}
+
+/// The same digest over an event as stored, its JSON values already canonical text.
+fn digest_sealed(e: &Sealed<'_>) -> Hash {
+    let mut buf = Vec::with_capacity(256);
+    put_fields(&mut buf, e.actor, e.action, e.subject, e.reason);
+    put_str(&mut buf, e.before);
+    put_str(&mut buf, e.after);
+    seal(&e.prev_hash, e.seq, e.at_us, &buf)
+}
+
+fn put_fields(buf: &mut Vec<u8>, actor: &str, action: &str, subject: &str, reason: Option<&str>) {
+    for field in [Some(actor), Some(action), Some(subject), reason] {
+        put_str(buf, field);
+    }
+}
+
+fn seal(prev_hash: &Hash, seq: i64, at_us: i64, encoded: &[u8]) -> Hash {
+    let mut h = Sha256::new();
+    h.update(prev_hash);
+    h.update(seq.to_be_bytes());
+    h.update(at_us.to_be_bytes());
+    h.update(encoded);
     h.finalize().into()
 }
 
@@ -237,32 +288,87 @@ impl Verifier {
         }
     }
 
+    /// A verifier for a stretch of a chain that starts at event `seq`, whose previous event
+    /// has the hash `prev_hash`. Stretches checked apart (in parallel) are joined by checking
+    /// that each starts where the one before it ended.
+    pub fn resume(seq: i64, prev_hash: Hash) -> Self {
+        Self {
+            next_seq: seq,
+            prev_hash,
+            checked: 0,
+        }
+    }
+
     /// Checks the next event; the first error is the first broken link.
     pub fn push(&mut self, e: &Event) -> Result<(), Broken> {
-        if e.seq != self.next_seq {
+        self.check(e.seq, &e.prev_hash, &e.hash, || e.recompute())
+    }
+
+    /// Checks the next event as stored.
+    pub fn push_sealed(&mut self, e: &Sealed<'_>) -> Result<(), Broken> {
+        self.check(e.seq, &e.prev_hash, &e.hash, || e.recompute())
+    }
+
+    fn check(
+        &mut self,
+        seq: i64,
+        prev_hash: &Hash,
+        hash: &Hash,
+        recompute: impl FnOnce() -> Hash,
+    ) -> Result<(), Broken> {
+        if seq != self.next_seq {
             return Err(Broken {
-                seq: e.seq,
+                seq,
                 reason: Break::Gap {
                     expected: self.next_seq,
                 },
             });
         }
-        if e.prev_hash != self.prev_hash {
+        if *prev_hash != self.prev_hash {
             return Err(Broken {
-                seq: e.seq,
+                seq,
                 reason: Break::Link,
             });
         }
-        if e.recompute() != e.hash {
+        if recompute() != *hash {
             return Err(Broken {
-                seq: e.seq,
+                seq,
                 reason: Break::Content,
             });
         }
         self.next_seq += 1;
-        self.prev_hash = e.hash;
+        self.prev_hash = *hash;
         self.checked += 1;
         Ok(())
+    }
+
+    /// Continues this chain with a stretch that `other` checked apart, having been started
+    /// with [`Verifier::resume`]`(seq, prev_hash)`: the stretch must begin at the next
+    /// sequence number and point at this chain's head.
+    pub fn join(&mut self, seq: i64, prev_hash: Hash, other: &Verifier) -> Result<(), Broken> {
+        if seq != self.next_seq {
+            return Err(Broken {
+                seq,
+                reason: Break::Gap {
+                    expected: self.next_seq,
+                },
+            });
+        }
+        if prev_hash != self.prev_hash {
+            return Err(Broken {
+                seq,
+                reason: Break::Link,
+            });
+        }
+        self.next_seq = other.next_seq;
+        self.prev_hash = other.prev_hash;
+        self.checked += other.checked;
+        Ok(())
+    }
+
+    /// The sequence number the next event must have.
+    pub fn next_seq(&self) -> i64 {
+        self.next_seq
     }
 
     /// Events checked so far.
@@ -391,6 +497,40 @@ mod tests {
                 reason: Break::Link
             })
         );
+    }
+
+    #[test]
+    fn a_stored_event_hashes_as_the_event_it_was_written_from() {
+        let e = Draft {
+            before: Some(json!({"b": [1, {"y": "é\"", "x": 1.5}], "a": null})),
+            reason: Some("typo".into()),
+            ..draft(3)
+        }
+        .chain(3, [7; 32]);
+        let before = canonical_text(e.draft.before.as_ref().unwrap());
+        let after = e.draft.after.as_ref().map(canonical_text);
+        assert_eq!(before, r#"{"a":null,"b":[1,{"x":1.5,"y":"é\""}]}"#);
+        let sealed = |before: &str| {
+            Sealed {
+                seq: e.seq,
+                at_us: e.draft.at_us,
+                actor: &e.draft.actor,
+                action: &e.draft.action,
+                subject: &e.draft.subject,
+                before: Some(before),
+                after: after.as_deref(),
+                reason: e.draft.reason.as_deref(),
+                prev_hash: e.prev_hash,
+                hash: e.hash,
+            }
+            .recompute()
+        };
+        assert_eq!(sealed(&before), e.hash);
+        // Equal JSON, but not the text that was sealed: the stored row was edited.
+        assert_ne!(sealed(r#"{"b":[1,{"x":1.5,"y":"é\""}],"a":null}"#), e.hash);
+        let mut v = Verifier::resume(3, [7; 32]);
+        assert_eq!(v.push(&e), Ok(()));
+        assert_eq!(v.next_seq(), 4);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! event with the stored head row, which is how a deleted tail is detected: without the head,
 //! removing the newest events would leave a shorter chain that is still consistent.
 
-use annex_core::audit_trail::{Break, Broken, Draft, Event, Verifier};
+use annex_core::audit_trail::{Break, Broken, Draft, Event, Hash, Sealed, Verifier};
 use serde::Serialize;
 use sqlx::FromRow;
 
@@ -152,44 +152,58 @@ impl Store {
     }
 
     /// Recomputes the whole chain and names the first broken link.
+    ///
+    /// The chain is read in stretches of [`STRETCH`] sequence numbers, several at a time on
+    /// their own connections, and each stretch is hashed on a blocking thread: every event's
+    /// hash depends only on its own row, so stretches can be checked apart and then joined
+    /// in order by checking that each starts where the one before it ended.
     pub async fn verify(&self) -> Result<Verification> {
-        const CHUNK: i64 = 20_000;
+        self.verify_in(STRETCH).await
+    }
+
+    /// As [`Store::verify`], in stretches of `stretch` sequence numbers (tests use small
+    /// ones to put breaks at the seams).
+    #[doc(hidden)]
+    pub async fn verify_in(&self, stretch: i64) -> Result<Verification> {
+        let stretch = stretch.max(1);
         let head = self.audit_head().await;
-        let mut verifier = Verifier::new();
-        let mut last = 0_i64;
+        let last: i64 = on_pool!(self, p => {
+            sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM audit_events")
+                .fetch_one(p)
+                .await?
+        });
+        let in_flight = std::thread::available_parallelism().map_or(2, |n| n.get() + 1);
+        let mut pending = std::collections::VecDeque::new();
+        let mut from = 0_i64;
+        let mut chain = Verifier::new();
         let mut broken = None;
-        'chunks: loop {
-            let sql = format!(
-                "SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT {CHUNK}"
-            );
-            let rows: Vec<EventRow> = on_pool!(self, p => {
-                sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(last).fetch_all(p).await?
-            });
-            let n = rows.len();
-            for row in rows {
-                last = row.seq;
-                let event = match row.into_event() {
-                    Ok(e) => e,
-                    Err(b) => {
-                        broken = Some(b);
-                        break 'chunks;
-                    }
-                };
-                if let Err(b) = verifier.push(&event) {
-                    broken = Some(b);
-                    break 'chunks;
-                }
+        loop {
+            while pending.len() < in_flight && from < last {
+                let store = self.clone();
+                let to = from.saturating_add(stretch);
+                pending.push_back(tokio::spawn(async move { store.stretch(from, to).await }));
+                from = to;
             }
-            if i64::try_from(n).unwrap_or(0) < CHUNK {
+            let Some(next) = pending.pop_front() else {
+                break;
+            };
+            let s = next
+                .await
+                .map_err(|e| Error::Damaged(format!("verification stopped: {e}")))??;
+            if let Err(b) = join(&mut chain, &s) {
+                broken = Some(b);
                 break;
             }
+        }
+        for p in pending {
+            p.abort();
         }
         let (head_seq, head_hash) = match head {
             Ok(h) => h,
             Err(_) => (-1, String::new()),
         };
         if broken.is_none() {
-            let checked = i64::try_from(verifier.checked()).unwrap_or(i64::MAX);
+            let checked = i64::try_from(chain.checked()).unwrap_or(i64::MAX);
             // The chain must end exactly at the stored head: fewer events means the tail was
             // cut off; a different hash means the last event or the head was rewritten.
             if checked != head_seq {
@@ -197,7 +211,7 @@ impl Store {
                     seq: head_seq,
                     reason: Break::Tail { last: checked },
                 });
-            } else if hex::encode(verifier.head()) != head_hash {
+            } else if hex::encode(chain.head()) != head_hash {
                 broken = Some(Broken {
                     seq: head_seq,
                     reason: Break::Head,
@@ -205,10 +219,87 @@ impl Store {
             }
         }
         Ok(Verification {
-            checked: verifier.checked(),
+            checked: chain.checked(),
             head_seq,
             head_hash,
             broken,
         })
     }
+
+    /// Reads and checks the events with `from < seq <= to`.
+    async fn stretch(&self, from: i64, to: i64) -> Result<Stretch> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq > $1 AND seq <= $2 ORDER BY seq"
+        );
+        let rows: Vec<EventRow> = on_pool!(self, p => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(p).await?
+        });
+        tokio::task::spawn_blocking(move || Stretch::check(&rows))
+            .await
+            .map_err(|e| Error::Damaged(format!("verification stopped: {e}")))
+    }
+}
+
+/// How many sequence numbers one read of the chain covers.
+const STRETCH: i64 = 20_000;
+
+/// A stretch of the chain checked on its own.
+struct Stretch {
+    /// The first event's sequence number and stored previous hash, if the stretch has any.
+    start: Option<(i64, Hash)>,
+    /// The verifier after the stretch, started at its first event.
+    verifier: Verifier,
+    /// The first broken link inside the stretch.
+    broken: Option<Broken>,
+}
+
+impl Stretch {
+    fn check(rows: &[EventRow]) -> Stretch {
+        let damaged = |seq| Broken {
+            seq,
+            reason: Break::Content,
+        };
+        let mut out = Stretch {
+            start: None,
+            verifier: Verifier::new(),
+            broken: None,
+        };
+        for row in rows {
+            let (Ok(prev_hash), Ok(hash)) = (parse_hash(&row.prev_hash), parse_hash(&row.hash))
+            else {
+                out.broken = Some(damaged(row.seq));
+                break;
+            };
+            let sealed = Sealed {
+                seq: row.seq,
+                at_us: row.at_us,
+                actor: &row.actor,
+                action: &row.action,
+                subject: &row.subject,
+                before: row.before.as_deref(),
+                after: row.after.as_deref(),
+                reason: row.reason.as_deref(),
+                prev_hash,
+                hash,
+            };
+            if out.start.is_none() {
+                out.start = Some((row.seq, prev_hash));
+                out.verifier = Verifier::resume(row.seq, prev_hash);
+            }
+            if let Err(b) = out.verifier.push_sealed(&sealed) {
+                out.broken = Some(b);
+                break;
+            }
+        }
+        out
+    }
+}
+
+/// Continues the chain with a stretch checked apart; then the stretch's own first broken
+/// link, if any, is the chain's.
+fn join(chain: &mut Verifier, s: &Stretch) -> Result<(), Broken> {
+    if let Some((seq, prev_hash)) = s.start {
+        chain.join(seq, prev_hash, &s.verifier)?;
+    }
+    s.broken.clone().map_or(Ok(()), Err)
 }

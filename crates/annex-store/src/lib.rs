@@ -21,11 +21,14 @@ pub mod records;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tx;
+mod writer;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
+use sqlx::ConnectOptions;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -48,6 +51,10 @@ pub enum Error {
     /// A unique key was violated; the caller maps it to the field it concerns.
     #[error("a row with this {0} already exists")]
     Duplicate(&'static str),
+    /// A commit did not happen: the write was not made (SQLite's group commit failed or the
+    /// database was closed).
+    #[error("the write was not committed: {0}")]
+    Commit(String),
     /// A row the audit trail depends on is missing or unreadable.
     #[error("the audit trail is damaged: {0}")]
     Damaged(String),
@@ -58,11 +65,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Which backend, with its pools.
 #[derive(Clone)]
 pub(crate) enum Db {
-    /// SQLite allows one writer at a time: writes go through a pool of one connection so that
-    /// this process never fights itself for the lock; reads use a pool of their own.
+    /// SQLite allows one writer at a time: writes go through one connection, with group
+    /// commit ([`writer`]), so that this process never fights itself for the lock; reads use a
+    /// pool of their own.
     Sqlite {
         read: SqlitePool,
-        write: SqlitePool,
+        write: Arc<writer::Writer>,
     },
     Postgres(PgPool),
 }
@@ -144,11 +152,7 @@ impl Store {
             })
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30));
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(Duration::from_secs(60))
-            .connect_with(options.clone())
-            .await?;
+        let write = writer::Writer::new(options.connect().await?);
         // Readers open after the writer, which has created the file.
         let read = SqlitePoolOptions::new()
             .max_connections(8)
@@ -171,7 +175,11 @@ impl Store {
     /// several app servers at once: PostgreSQL migrations take an advisory lock.
     pub async fn migrate(&self) -> Result<()> {
         match &self.db {
-            Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
+            Db::Sqlite { write, .. } => {
+                write
+                    .exclusive(async |c| Ok(sqlx::migrate!("./migrations/sqlite").run(c).await?))
+                    .await?
+            }
             Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
@@ -204,8 +212,8 @@ impl Store {
     pub async fn close(&self) {
         match &self.db {
             Db::Sqlite { read, write } => {
-                read.close().await;
                 write.close().await;
+                read.close().await;
             }
             Db::Postgres(pool) => pool.close().await,
         }

@@ -302,8 +302,14 @@ fn page(filter: &Filter, postgres: bool) -> Query {
         };
         q.binds.push(Bind::I64(*id));
         let n = q.binds.len();
-        q.sql
-            .push_str(&format!(" AND ({key}, id) {cmp} (${}, ${})", n - 1, n));
+        // The plain bound on the key lets SQLite start the index scan at the cursor; it does
+        // not use a row-value comparison on an expression for that.
+        q.sql.push_str(&format!(
+            " AND {key} {cmp}= ${} AND ({key}, id) {cmp} (${}, ${})",
+            n - 1,
+            n - 1,
+            n
+        ));
     }
     q.sql.push_str(&format!(
         " ORDER BY {key} {dir}, id {dir} LIMIT {}",
@@ -366,9 +372,17 @@ impl Store {
     }
 
     /// How many records match `filter` (its sort, cursor and limit are ignored).
-    pub async fn count(&self, filter: &Filter) -> Result<i64> {
+    /// How many records match, counting no further than `cap + 1`: an exact count of a
+    /// 100,000-record register costs more than the page itself, and beyond a point "more than
+    /// `cap`" says enough.
+    pub async fn count(&self, filter: &Filter, cap: i64) -> Result<i64> {
         let postgres = matches!(self.db, Db::Postgres(_));
-        let q = conditions(filter, postgres, "COUNT(*)");
+        let mut q = conditions(filter, postgres, "1");
+        q.sql = format!(
+            "SELECT COUNT(*) FROM ({} LIMIT {}) AS matching",
+            q.sql,
+            cap + 1
+        );
         Ok(on_pool!(self, p => {
             let query = sqlx::query_scalar(sqlx::AssertSqlSafe(q.sql.clone()));
             bind_all!(query, &q.binds).fetch_one(p).await?

@@ -129,6 +129,17 @@ async fn drop_stale(admin: &mut PgConnection) {
     }
 }
 
+impl crate::Store {
+    /// How many writers wait for SQLite's write connection (0 on PostgreSQL), so that a test
+    /// can stage a group commit without sleeping.
+    pub fn writers_waiting(&self) -> usize {
+        match &self.db {
+            crate::Db::Sqlite { write, .. } => write.queued(),
+            crate::Db::Postgres(_) => 0,
+        }
+    }
+}
+
 impl crate::Tx {
     /// Runs SQL as someone with direct database access would (tamper tests).
     pub async fn raw(&mut self, sql: &'static str) -> Result<u64> {

@@ -10,13 +10,15 @@
 //! `BEGIN IMMEDIATE`), so two servers can never both append after the same event. The lock is
 //! taken last, just before commit, so it is held only for the few inserts of the append.
 
-use annex_core::audit_trail::{Draft, Event, GENESIS, Hash};
-use sqlx::{Postgres, Sqlite, Transaction};
+use annex_core::audit_trail::{Draft, Event, GENESIS, Hash, canonical_text};
+use sqlx::{Postgres, Transaction};
 
+use crate::writer::Member;
 use crate::{Db, Error, Result};
 
 pub(crate) enum Inner {
-    Sqlite(Transaction<'static, Sqlite>),
+    /// A savepoint inside SQLite's group transaction (see [`crate::writer`]).
+    Sqlite(Member),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -37,7 +39,7 @@ macro_rules! on_tx {
     ($tx:expr, $c:ident => $body:expr) => {
         match &mut $tx.inner {
             $crate::tx::Inner::Sqlite(t) => {
-                let $c: &mut sqlx::SqliteConnection = &mut *t;
+                let $c: &mut sqlx::SqliteConnection = t.conn()?;
                 $body
             }
             $crate::tx::Inner::Postgres(t) => {
@@ -52,9 +54,7 @@ pub(crate) use on_tx;
 impl Tx {
     pub(crate) async fn begin(db: &Db) -> Result<Tx> {
         let inner = match db {
-            // IMMEDIATE takes the write lock at once, so a transaction that reads and then
-            // writes cannot fail half-way because another process wrote in between.
-            Db::Sqlite { write, .. } => Inner::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite { write, .. } => Inner::Sqlite(write.begin().await?),
             Db::Postgres(pool) => Inner::Postgres(pool.begin().await?),
         };
         Ok(Tx {
@@ -125,8 +125,9 @@ impl Tx {
     }
 
     async fn insert_event(&mut self, e: &Event) -> Result<()> {
-        let before = e.draft.before.as_ref().map(|v| v.to_string());
-        let after = e.draft.after.as_ref().map(|v| v.to_string());
+        // Stored as the canonical text the hash covers, so verification need not parse it.
+        let before = e.draft.before.as_ref().map(canonical_text);
+        let after = e.draft.after.as_ref().map(canonical_text);
         let prev = hex::encode(e.prev_hash);
         let hash = hex::encode(e.hash);
         on_tx!(self, c => {

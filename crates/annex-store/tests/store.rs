@@ -274,7 +274,7 @@ async fn lists_filter_search_and_page_through_every_row_once() {
             limit: 100,
             ..base.clone()
         };
-        assert_eq!(s.count(&north).await.unwrap(), 10);
+        assert_eq!(s.count(&north, 100).await.unwrap(), 10);
         let scoped = Filter {
             sites_allowed: Some(vec!["north".into()]),
             limit: 100,
@@ -291,13 +291,13 @@ async fn lists_filter_search_and_page_through_every_row_once() {
             sites_allowed: Some(vec![]),
             ..base.clone()
         };
-        assert_eq!(s.count(&nowhere).await.unwrap(), 0);
+        assert_eq!(s.count(&nowhere, 100).await.unwrap(), 0);
         let due = Filter {
             due_by: Some("2027-01-05".into()),
             due_from: Some("2027-01-03".into()),
             ..base.clone()
         };
-        assert_eq!(s.count(&due).await.unwrap(), 3);
+        assert_eq!(s.count(&due, 100).await.unwrap(), 3);
 
         let hits = s
             .list(&Filter {
@@ -325,7 +325,9 @@ async fn lists_filter_search_and_page_through_every_row_once() {
             .await
             .unwrap();
         }
-        assert_eq!(s.count(&base).await.unwrap(), 30);
+        assert_eq!(s.count(&base, 100).await.unwrap(), 30);
+        // Counting stops one past the cap, so a caller can say "more than".
+        assert_eq!(s.count(&base, 10).await.unwrap(), 11);
     }
 }
 
@@ -389,4 +391,195 @@ async fn exec(db: &TestDb, sql: &'static str) {
     tx.raw(sql).await.unwrap();
     tx.commit().await.unwrap();
     s.close().await;
+}
+
+/// Waits until `n` writers queue for SQLite's write connection.
+async fn until_waiting(store: &Store, n: usize) {
+    while store.writers_waiting() < n {
+        tokio::task::yield_now().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_commit_keeps_its_members_when_a_later_writer_is_dropped() {
+    // SQLite shares one sync between writers that commit while others wait: the first writer
+    // joins a group and waits; the writer after it is dropped half-way. The first must still
+    // be committed (by the flusher), the dropped one must leave nothing behind.
+    let db = testing::sqlite().await.unwrap();
+    let s = db.store.clone();
+    let mut first = s.begin().await.unwrap();
+    let later = {
+        let s = s.clone();
+        tokio::spawn(async move {
+            let mut tx = s.begin().await.unwrap();
+            let seq = tx.next_seq("nc").await.unwrap();
+            let c = content("dropped", "draft", "", None);
+            tx.insert_record("nc", seq, "NC-DROPPED", &c, 1, None)
+                .await
+                .unwrap();
+            tx.audit(draft("record.create", "NC-DROPPED"));
+            seq
+            // dropped here, without commit
+        })
+    };
+    until_waiting(&s, 1).await;
+    let seq = first.next_seq("nc").await.unwrap();
+    let c = content("kept", "draft", "", None);
+    first
+        .insert_record("nc", seq, "NC-0001", &c, 1, None)
+        .await
+        .unwrap();
+    first.audit(draft("record.create", "NC-0001"));
+    // Without the flusher this would wait forever: nobody else is left to commit the group.
+    tokio::time::timeout(std::time::Duration::from_secs(20), first.commit())
+        .await
+        .expect("the group was committed")
+        .unwrap();
+    // The dropped writer drew the number after the kept one; rolling back returns it.
+    assert_eq!(later.await.unwrap(), 2);
+    let after = create(&s, "nc", "next", "", None).await;
+    let kept = s.record_by_number("NC-0001").await.unwrap().expect("kept");
+    assert_eq!(kept.title, "kept");
+    assert!(s.record_by_number("NC-DROPPED").await.unwrap().is_none());
+    assert_eq!(s.record(after).await.unwrap().unwrap().seq, 2);
+    let v = s.verify().await.unwrap();
+    assert_eq!((v.checked, v.broken), (2, None));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_whose_caller_went_away_is_committed_with_its_group() {
+    // A request cancelled while its write waits for the group's sync: the write was part of
+    // the group and is committed with it, with its audit event.
+    let db = testing::sqlite().await.unwrap();
+    let s = db.store.clone();
+    let mut first = s.begin().await.unwrap();
+    let next = {
+        let s = s.clone();
+        tokio::spawn(async move { create(&s, "nc", "second", "", None).await })
+    };
+    until_waiting(&s, 1).await;
+    let seq = first.next_seq("nc").await.unwrap();
+    let c = content("first", "draft", "", None);
+    first
+        .insert_record("nc", seq, "NC-0001", &c, 1, None)
+        .await
+        .unwrap();
+    first.audit(draft("record.create", "NC-0001"));
+    let waiting = tokio::spawn(first.commit());
+    next.await.unwrap();
+    waiting.abort();
+    let rows = s
+        .list(&Filter {
+            kind: Some("nc".into()),
+            limit: 10,
+            ..Filter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let v = s.verify().await.unwrap();
+    assert_eq!((v.checked, v.broken), (2, None));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_writers_some_failing_leave_exactly_the_committed_records() {
+    for db in each().await {
+        let mut tasks = Vec::new();
+        for t in 0..8 {
+            let s = db.store.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut kept = Vec::new();
+                for i in 0..30 {
+                    let mut tx = s.begin().await.unwrap();
+                    let seq = tx.next_seq("nc").await.unwrap();
+                    let title = format!("w{t} r{i}");
+                    let c = content(&title, "draft", "", None);
+                    let number = format!("NC-{seq:04}");
+                    tx.insert_record("nc", seq, &number, &c, 1, None)
+                        .await
+                        .unwrap();
+                    tx.audit(draft("record.create", &number));
+                    if (t + i) % 5 == 0 {
+                        // A refused write: rolled back explicitly or dropped.
+                        if i % 2 == 0 {
+                            tx.rollback().await.unwrap();
+                        }
+                        continue;
+                    }
+                    tx.commit().await.unwrap();
+                    kept.push(title);
+                }
+                kept
+            }));
+        }
+        let mut kept = Vec::new();
+        for t in tasks {
+            kept.extend(t.await.unwrap());
+        }
+        let rows = db
+            .store
+            .list(&Filter {
+                kind: Some("nc".into()),
+                sort: Sort::CreatedAsc,
+                limit: 1000,
+                ..Filter::default()
+            })
+            .await
+            .unwrap();
+        let mut titles: Vec<String> = rows.iter().map(|r| r.title.clone()).collect();
+        titles.sort();
+        kept.sort();
+        assert_eq!(titles, kept, "{}", db.store.backend());
+        let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
+        assert_eq!(seqs, (1..=kept.len() as i64).collect::<Vec<_>>());
+        let v = db.store.verify().await.unwrap();
+        assert_eq!((v.checked, v.broken), (kept.len() as u64, None));
+    }
+}
+
+#[tokio::test]
+async fn breaks_at_the_seams_between_stretches_checked_in_parallel_are_found() {
+    // Verification checks stretches of the chain apart and joins them; a break exactly at a
+    // seam must be found as surely as one inside a stretch.
+    for db in each().await {
+        let s = &db.store;
+        for i in 0..25 {
+            create(s, "doc", &format!("r{i}"), "", None).await;
+        }
+        let found = |v: annex_store::audit_trail::Verification| v.broken.map(|b| (b.seq, b.reason));
+        for stretch in [1, 4, 7, 1000] {
+            let v = s.verify_in(stretch).await.unwrap();
+            assert_eq!((v.checked, v.broken), (25, None), "stretch {stretch}");
+        }
+        // Event 15 starts the third stretch of 7: point it elsewhere.
+        exec(
+            &db,
+            "UPDATE audit_events SET prev_hash = hash WHERE seq = 15",
+        )
+        .await;
+        assert_eq!(
+            found(s.verify_in(7).await.unwrap()),
+            Some((15, Break::Link))
+        );
+        assert_eq!(
+            found(s.verify_in(1000).await.unwrap()),
+            Some((15, Break::Link))
+        );
+        exec(
+            &db,
+            "UPDATE audit_events SET prev_hash = (SELECT hash FROM audit_events WHERE seq = 14) \
+             WHERE seq = 15",
+        )
+        .await;
+        assert_eq!(found(s.verify_in(7).await.unwrap()), None);
+        // A whole stretch deleted: the next one starts where 8 was expected.
+        exec(&db, "DELETE FROM audit_events WHERE seq > 7 AND seq <= 14").await;
+        let v = s.verify_in(7).await.unwrap();
+        assert_eq!(v.checked, 7);
+        assert_eq!(found(v), Some((15, Break::Gap { expected: 8 })));
+        assert_eq!(
+            found(s.verify_in(3).await.unwrap()),
+            Some((15, Break::Gap { expected: 8 }))
+        );
+    }
 }

@@ -20,11 +20,14 @@ use crate::views::{Errors, Form, Input, Nav, Opt, SummaryItem};
 const TASKS: i64 = 50;
 
 /// The dates the home page counts against: today and six days on (UTC, as due dates are kept).
-fn this_week() -> (String, String) {
+/// Yesterday, today and six days on: the bounds of "overdue" and "due in the next 7 days".
+fn this_week() -> (String, String, String) {
     let now = clock::now_us();
+    let day = 86_400_000_000;
     (
+        clock::date_of(now - day),
         clock::date_of(now),
-        clock::date_of(now + 6 * 86_400_000_000),
+        clock::date_of(now + 6 * day),
     )
 }
 
@@ -36,16 +39,32 @@ fn this_week() -> (String, String) {
 pub struct HomePage {
     pub nav: Nav,
     pub tasks: Vec<RecordView>,
-    pub total: i64,
-    pub overdue: usize,
-    pub this_week: usize,
+    pub open: Count,
+    pub overdue: Count,
+    pub this_week: Count,
     pub kinds: Vec<KindLink>,
 }
 
 impl HomePage {
     /// There are more open records than the page lists.
     pub fn more(&self) -> bool {
-        usize::try_from(self.total).unwrap_or(0) > self.tasks.len()
+        self.open.capped || usize::try_from(self.open.n).unwrap_or(0) > self.tasks.len()
+    }
+}
+
+/// A count of matching records, which stops at [`records::COUNT_CAP`].
+pub struct Count {
+    pub n: i64,
+    pub capped: bool,
+}
+
+impl std::fmt::Display for Count {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.capped {
+            write!(f, "more than {}", self.n)
+        } else {
+            write!(f, "{}", self.n)
+        }
     }
 }
 
@@ -90,20 +109,33 @@ pub async fn home(
     };
     let who = found.principal;
     let page = records::tasks(&app, &who, TASKS).await?;
-    let (today, week_end) = this_week();
-    let overdue = page.items.iter().filter(|r| r.overdue).count();
-    let this_week = page
-        .items
-        .iter()
-        .filter(|r| {
-            r.due_on
-                .as_deref()
-                .is_some_and(|d| d >= today.as_str() && d <= week_end.as_str())
-        })
-        .count();
+    let (yesterday, today, week_end) = this_week();
+    // Counted over all the user's open records, not only the ones this page lists.
+    let count = |due_after: Option<String>, due_before: String| {
+        let (app, who) = (&app, &who);
+        async move {
+            let q = ListQuery {
+                owner: Some("me".into()),
+                open: true,
+                due_after,
+                due_before: Some(due_before),
+                limit: Some(1),
+                ..ListQuery::default()
+            };
+            records::list(app, who, q).await.map(|p| Count {
+                n: p.total,
+                capped: p.total_capped,
+            })
+        }
+    };
+    let overdue = count(None, yesterday).await?;
+    let this_week = count(Some(today), week_end).await?;
     Ok(render(&HomePage {
         nav,
-        total: page.total,
+        open: Count {
+            n: page.total,
+            capped: page.total_capped,
+        },
         tasks: page.items,
         overdue,
         this_week,
