@@ -128,6 +128,38 @@ async fn events(store: &Store, n: i64) {
     }
 }
 
+/// Creations a second through the app layer, by one writer and by 8 and 32 concurrent ones
+/// (a server's requests; on SQLite these share syncs through group commit). Returns how many
+/// records were created.
+async fn create_rates(name: &str, app: &App, who: &Principal) -> i64 {
+    let n = 3_000;
+    let mut made = 0;
+    for writers in [1, 8, 32] {
+        let t = Instant::now();
+        let mut tasks = Vec::new();
+        for w in 0..writers {
+            let (app, who) = (app.clone(), who.clone());
+            tasks.push(tokio::spawn(async move {
+                for i in 0..n / writers {
+                    annex_app::records::create(&app, &who, nc(w * 100_000 + i))
+                        .await
+                        .unwrap();
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let done = n / writers * writers;
+        made += done;
+        println!(
+            "{name}: create {done} records, {writers} concurrent writer(s): {:.0}/s",
+            done as f64 / t.elapsed().as_secs_f64()
+        );
+    }
+    made
+}
+
 async fn bench(name: &str, db: TestDb) {
     let app = App::with_store(db.store.clone()).unwrap();
     let admin = annex_app::accounts::setup(
@@ -144,43 +176,18 @@ async fn bench(name: &str, db: TestDb) {
     let who = Principal { ..admin };
 
     // Creation through the app layer: validation, number, record, version, audit event.
-    let n = 3_000;
-    let t = Instant::now();
-    for i in 0..n {
-        annex_app::records::create(&app, &who, nc(i)).await.unwrap();
-    }
-    let one = t.elapsed();
-    let t = Instant::now();
-    let mut tasks = Vec::new();
-    for w in 0..8 {
-        let (app, who) = (app.clone(), who.clone());
-        tasks.push(tokio::spawn(async move {
-            for i in 0..n / 8 {
-                annex_app::records::create(&app, &who, nc(w * 10_000 + i))
-                    .await
-                    .unwrap();
-            }
-        }));
-    }
-    for t in tasks {
-        t.await.unwrap();
-    }
-    let eight = t.elapsed();
-    println!(
-        "{name}: create {n} records, one writer: {:.0}/s; 8 concurrent writers: {:.0}/s",
-        n as f64 / one.as_secs_f64(),
-        n as f64 / eight.as_secs_f64()
-    );
-
-    let have = 2 * n;
+    let n = create_rates(name, &app, &who).await;
+    let have = n;
     let t = Instant::now();
     fill(&db.store, have, LIST_AT).await;
+    // As `annex serve` does at start (PostgreSQL's autovacuum would also get to it).
+    db.store.analyze().await.unwrap();
     println!(
         "{name}: filled to {LIST_AT} records in {:.1} s",
         t.elapsed().as_secs_f64()
     );
 
-    let queries: [(&str, ListQuery); 4] = [
+    let queries: [(&str, ListQuery); 7] = [
         (
             "first page, newest first",
             ListQuery {
@@ -207,7 +214,31 @@ async fn bench(name: &str, db: TestDb) {
             },
         ),
         (
-            "full-text search",
+            "title order",
+            ListQuery {
+                kind: Some("nonconformity".into()),
+                sort: Some("title".into()),
+                ..ListQuery::default()
+            },
+        ),
+        (
+            "my tasks: my open records, due order",
+            ListQuery {
+                owner: Some("me".into()),
+                open: true,
+                sort: Some("due".into()),
+                ..ListQuery::default()
+            },
+        ),
+        (
+            "full-text search for one record's words",
+            ListQuery {
+                q: Some("deviation 77777".into()),
+                ..ListQuery::default()
+            },
+        ),
+        (
+            "full-text search matching every record",
             ListQuery {
                 q: Some("torque line".into()),
                 ..ListQuery::default()
@@ -231,6 +262,28 @@ async fn bench(name: &str, db: TestDb) {
             ms(percentile(&times, 0.99))
         );
     }
+
+    // Deep pages: walk 200 pages of 50 in due order by their cursors.
+    let mut times = Vec::new();
+    let mut cursor = None;
+    for _ in 0..200 {
+        let q = ListQuery {
+            kind: Some("nonconformity".into()),
+            sort: Some("due".into()),
+            cursor: cursor.take(),
+            ..ListQuery::default()
+        };
+        let t = Instant::now();
+        let page = annex_app::records::list(&app, &who, q).await.unwrap();
+        times.push(t.elapsed());
+        cursor = page.next;
+    }
+    times.sort();
+    println!(
+        "{name}: pages 1 to 200 of 50 at {LIST_AT} records (due order, by cursor): p50 {:.2} ms, p99 {:.2} ms",
+        ms(percentile(&times, 0.5)),
+        ms(percentile(&times, 0.99))
+    );
 
     let t = Instant::now();
     events(&db.store, EVENTS).await;
@@ -260,6 +313,49 @@ fn main() {
         .unwrap();
     rt.block_on(async {
         let dir = tempfile::tempdir().unwrap();
+        // `ANNEX_BENCH=verify:PATH` verifies a 1,000,000-event SQLite chain kept at PATH
+        // (written on first use), for profiling.
+        if let Some(path) = std::env::var("ANNEX_BENCH")
+            .ok()
+            .and_then(|b| b.strip_prefix("verify:").map(str::to_string))
+        {
+            let store = Store::connect(&format!("sqlite://{path}")).await.unwrap();
+            store.migrate().await.unwrap();
+            events(&store, EVENTS).await;
+            for _ in 0..3 {
+                let t = Instant::now();
+                let v = store.verify().await.unwrap();
+                assert!(v.broken.is_none());
+                println!(
+                    "verify {} events: {:.2} M events/s",
+                    v.checked,
+                    v.checked as f64 / t.elapsed().as_secs_f64() / 1e6
+                );
+            }
+            return;
+        }
+        // `ANNEX_BENCH=create` measures only creation on SQLite without syncs (profiling).
+        if std::env::var("ANNEX_BENCH").as_deref() == Ok("create") {
+            let url = format!("sqlite://{}", dir.path().join("p.db").display());
+            let store = Store::connect_with(&url, Durability::Normal).await.unwrap();
+            store.migrate().await.unwrap();
+            let app = App::with_store(store).unwrap();
+            let admin = annex_app::accounts::setup(
+                &app,
+                NewAccount {
+                    username: "admin".into(),
+                    display_name: "Ada Admin".into(),
+                    password: "correct horse battery staple".into(),
+                    ..NewAccount::default()
+                },
+            )
+            .await
+            .unwrap();
+            for _ in 0..3 {
+                create_rates("sqlite (synchronous=NORMAL)", &app, &admin).await;
+            }
+            return;
+        }
         for (label, durability) in [
             ("sqlite (synchronous=FULL)", Durability::Full),
             ("sqlite (synchronous=NORMAL)", Durability::Normal),
@@ -282,17 +378,7 @@ fn main() {
                 )
                 .await
                 .unwrap();
-                let n = 3_000;
-                let t = Instant::now();
-                for i in 0..n {
-                    annex_app::records::create(&app, &admin, nc(i))
-                        .await
-                        .unwrap();
-                }
-                println!(
-                    "{label}: create {n} records, one writer: {:.0}/s",
-                    n as f64 / t.elapsed().as_secs_f64()
-                );
+                create_rates(label, &app, &admin).await;
                 continue;
             }
             bench(label, TestDb::from_store(store, url)).await;

@@ -434,6 +434,15 @@ fn serve(cli: &Cli, bind: SocketAddr, secure_cookies: bool) -> anyhow::Result<()
             "Annex is serving on http://{} ({backend})",
             listener.local_addr()?
         );
+        // Planner statistics, refreshed in the background so that start-up stays fast.
+        if let Ok(store) = app.store() {
+            let store = store.clone();
+            tokio::spawn(async move {
+                if let Err(e) = store.analyze().await {
+                    tracing::warn!("could not refresh the planner's statistics: {e}");
+                }
+            });
+        }
         annex_web::serve(listener, app, shutdown()).await?;
         Ok(())
     })

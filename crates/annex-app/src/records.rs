@@ -891,6 +891,11 @@ pub async fn transition(
     step: Step,
 ) -> Result<RecordView, Error> {
     let row = visible(app, who, number).await?;
+    // A step posted from a page of an older version is a conflict first: the rules below
+    // would judge it against a state its sender never saw.
+    if step.version != row.version {
+        return Err(conflict(app, &row, step.version).await);
+    }
     let kind = kind_of(&row)?;
     let store = app.store()?;
     let today = clock::today();
@@ -920,9 +925,6 @@ pub async fn transition(
         Ok(p) => p,
         Err(errors) => return Err(refuse(app, who, "record.transition", &row.number, errors).await),
     };
-    if step.version != row.version {
-        return Err(conflict(app, &row, step.version).await);
-    }
     if plan.signature.is_some() {
         require(app, who, Permission::Sign).await?;
         let password = step.password.clone().unwrap_or_default();
@@ -1072,11 +1074,12 @@ pub async fn sign(
         ));
     };
     require(app, who, Permission::Sign).await?;
-    if let Err(errors) = kind.check_signing(meaning, &row.state, who.role) {
-        return Err(refuse(app, who, "signature", &row.number, errors).await);
-    }
+    // Signing from a page of an older version is a conflict first, as for a step.
     if s.version != row.version {
         return Err(conflict(app, &row, s.version).await);
+    }
+    if let Err(errors) = kind.check_signing(meaning, &row.state, who.role) {
+        return Err(refuse(app, who, "signature", &row.number, errors).await);
     }
     if s.password.is_empty() {
         return Err(Error::invalid(

@@ -228,15 +228,111 @@ impl Store {
 
     /// Reads and checks the events with `from < seq <= to`.
     async fn stretch(&self, from: i64, to: i64) -> Result<Stretch> {
-        let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq > $1 AND seq <= $2 ORDER BY seq"
-        );
-        let rows: Vec<EventRow> = on_pool!(self, p => {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(p).await?
+        let packed: Option<String> = on_pool!(self, p => {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(packed_stretch()))
+                .bind(from)
+                .bind(to)
+                .fetch_one(p)
+                .await?
         });
-        tokio::task::spawn_blocking(move || Stretch::check(&rows))
-            .await
-            .map_err(|e| Error::Damaged(format!("verification stopped: {e}")))
+        tokio::task::spawn_blocking(move || {
+            Stretch::check(packed.as_deref().unwrap_or_default(), from)
+        })
+        .await
+        .map_err(|e| Error::Damaged(format!("verification stopped: {e}")))
+    }
+}
+
+/// The events of a stretch as one text: per event its ten columns, each as `-` (NULL) or
+/// `<byte length>:<value>`, in sequence order.
+///
+/// Why packed: read row by row, the database driver's per-row cost (a message between
+/// threads and an allocation per value on SQLite) was several times the cost of hashing, and
+/// capped verification near 0.2 M events a second. One text per stretch moves the same bytes
+/// with none of that. The encoding is unambiguous whatever the values hold, and SQLite
+/// (3.44+, bundled) and PostgreSQL both have `string_agg(... ORDER BY ...)` and
+/// `octet_length`.
+fn packed_stretch() -> String {
+    let field =
+        |col: &str| format!("COALESCE(CAST(octet_length({col}) AS TEXT) || ':' || {col}, '-')");
+    let columns = EVENT_COLUMNS
+        .split(", ")
+        .map(|c| match c {
+            "seq" | "at_us" => field(&format!("CAST({c} AS TEXT)")),
+            text => field(text),
+        })
+        .collect::<Vec<_>>()
+        .join(" || ");
+    format!(
+        "SELECT string_agg({columns}, '' ORDER BY seq) FROM audit_events \
+         WHERE seq > $1 AND seq <= $2"
+    )
+}
+
+/// Reads the fields of [`packed_stretch`] one after another.
+struct Unpack<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Unpack<'a> {
+    /// The next field: `Some(None)` for NULL, `None` when the text is malformed or used up.
+    fn field(&mut self) -> Option<Option<&'a str>> {
+        if let Some(rest) = self.rest.strip_prefix('-') {
+            self.rest = rest;
+            return Some(None);
+        }
+        let (len, rest) = self.rest.split_once(':')?;
+        let len: usize = len.parse().ok()?;
+        let value = rest.get(..len)?;
+        self.rest = rest.get(len..)?;
+        Some(Some(value))
+    }
+
+    fn text(&mut self) -> Option<&'a str> {
+        self.field().flatten()
+    }
+
+    fn int(&mut self) -> Option<i64> {
+        self.text()?.parse().ok()
+    }
+
+    /// A previous-event hash: most are the hex text of the hash just read (`last`), which
+    /// saves decoding them again.
+    fn prev_hash(&mut self, last: Option<(&str, Hash)>) -> Option<Hash> {
+        let text = self.text()?;
+        match last {
+            Some((hex, hash)) if hex == text => Some(hash),
+            _ => parse_hash(text).ok(),
+        }
+    }
+
+    /// The next event, or `Err(())` when the text is malformed (a value of the wrong type or
+    /// an unreadable hash: damage).
+    fn event(&mut self, last: Option<(&str, Hash)>) -> Option<Result<(Sealed<'a>, &'a str), ()>> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let mut next = || -> Option<(Sealed<'a>, &'a str)> {
+            let (seq, at_us) = (self.int()?, self.int()?);
+            let (actor, action, subject) = (self.text()?, self.text()?, self.text()?);
+            let (before, after, reason) = (self.field()?, self.field()?, self.field()?);
+            let prev_hash = self.prev_hash(last)?;
+            let hex = self.text()?;
+            let sealed = Sealed {
+                seq,
+                at_us,
+                actor,
+                action,
+                subject,
+                before,
+                after,
+                reason,
+                prev_hash,
+                hash: parse_hash(hex).ok()?,
+            };
+            Some((sealed, hex))
+        };
+        Some(next().ok_or(()))
     }
 }
 
@@ -254,42 +350,34 @@ struct Stretch {
 }
 
 impl Stretch {
-    fn check(rows: &[EventRow]) -> Stretch {
-        let damaged = |seq| Broken {
-            seq,
-            reason: Break::Content,
-        };
+    /// Checks the packed events of the stretch that starts after `from`.
+    fn check(packed: &str, from: i64) -> Stretch {
         let mut out = Stretch {
             start: None,
             verifier: Verifier::new(),
             broken: None,
         };
-        for row in rows {
-            let (Ok(prev_hash), Ok(hash)) = (parse_hash(&row.prev_hash), parse_hash(&row.hash))
-            else {
-                out.broken = Some(damaged(row.seq));
+        let mut events = Unpack { rest: packed };
+        let mut last = None;
+        while let Some(event) = events.event(last) {
+            let Ok((e, hex)) = event else {
+                // Unreadable: the event after the last good one was damaged.
+                let seq = out.start.map_or(from + 1, |_| out.verifier.next_seq());
+                out.broken = Some(Broken {
+                    seq,
+                    reason: Break::Content,
+                });
                 break;
             };
-            let sealed = Sealed {
-                seq: row.seq,
-                at_us: row.at_us,
-                actor: &row.actor,
-                action: &row.action,
-                subject: &row.subject,
-                before: row.before.as_deref(),
-                after: row.after.as_deref(),
-                reason: row.reason.as_deref(),
-                prev_hash,
-                hash,
-            };
             if out.start.is_none() {
-                out.start = Some((row.seq, prev_hash));
-                out.verifier = Verifier::resume(row.seq, prev_hash);
+                out.start = Some((e.seq, e.prev_hash));
+                out.verifier = Verifier::resume(e.seq, e.prev_hash);
             }
-            if let Err(b) = out.verifier.push_sealed(&sealed) {
+            if let Err(b) = out.verifier.push_sealed(&e) {
                 out.broken = Some(b);
                 break;
             }
+            last = Some((hex, e.hash));
         }
         out
     }

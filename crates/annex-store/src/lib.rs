@@ -219,6 +219,30 @@ impl Store {
         }
     }
 
+    /// Refreshes the statistics the query planner chooses indexes by. PostgreSQL's autovacuum
+    /// does this as tables grow; SQLite never does it by itself, and without statistics it
+    /// may pick an index that reads far more rows than a list page shows. Sampling keeps it
+    /// to milliseconds on a large database.
+    pub async fn analyze(&self) -> Result<()> {
+        match &self.db {
+            Db::Sqlite { write, .. } => {
+                write
+                    .exclusive(async |c| {
+                        sqlx::query("PRAGMA analysis_limit = 1000")
+                            .execute(&mut *c)
+                            .await?;
+                        sqlx::query("ANALYZE").execute(&mut *c).await?;
+                        Ok(())
+                    })
+                    .await
+            }
+            Db::Postgres(pool) => {
+                sqlx::query("ANALYZE").execute(pool).await?;
+                Ok(())
+            }
+        }
+    }
+
     /// Begins a write transaction. Audit events added to it are appended to the chain when it
     /// commits, in the same transaction as the changes they describe.
     pub async fn begin(&self) -> Result<Tx> {

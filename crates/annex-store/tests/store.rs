@@ -583,3 +583,47 @@ async fn breaks_at_the_seams_between_stretches_checked_in_parallel_are_found() {
         );
     }
 }
+
+#[tokio::test]
+async fn values_that_look_like_the_packing_are_verified_and_their_edits_found() {
+    // Verification reads each stretch packed as length-prefixed text; values holding the
+    // packing's own characters, empty text and non-ASCII must neither break it nor hide edits.
+    for db in each().await {
+        let s = &db.store;
+        let mut tx = s.begin().await.unwrap();
+        for (i, odd) in ["-", "3:abc", "", "é–漢字:-", "1:-2:--"].iter().enumerate() {
+            tx.audit(Draft {
+                at_us: -(i as i64),
+                actor: (*odd).into(),
+                action: format!("{odd}{odd}"),
+                subject: (*odd).into(),
+                before: Some(serde_json::json!({ *odd: odd })),
+                after: None,
+                reason: Some((*odd).into()),
+            });
+        }
+        tx.commit().await.unwrap();
+        let v = s.verify().await.unwrap();
+        assert_eq!((v.checked, v.broken), (5, None), "{}", s.backend());
+        // The empty reason of event 3 made NULL: an edit, though both read as "nothing".
+        exec(&db, "UPDATE audit_events SET reason = NULL WHERE seq = 3").await;
+        let v = s.verify().await.unwrap();
+        assert_eq!(
+            v.broken.map(|b| (b.seq, b.reason)),
+            Some((3, Break::Content))
+        );
+        exec(&db, "UPDATE audit_events SET reason = '' WHERE seq = 3").await;
+        assert_eq!(s.verify().await.unwrap().broken, None);
+        // A hash that is not a hash.
+        exec(
+            &db,
+            "UPDATE audit_events SET hash = 'not:a-hash' WHERE seq = 4",
+        )
+        .await;
+        let v = s.verify().await.unwrap();
+        assert_eq!(
+            v.broken.map(|b| (b.seq, b.reason)),
+            Some((4, Break::Content))
+        );
+    }
+}

@@ -11,6 +11,8 @@ CREATE INDEX records_kind_state_updated ON records (kind, state, updated_at, id)
 CREATE INDEX records_kind_due ON records (kind, (COALESCE(due_on, '9999-12-31')), id);
 CREATE INDEX records_kind_state_due ON records (kind, state, (COALESCE(due_on, '9999-12-31')), id);
 CREATE INDEX records_kind_title ON records (kind, title, id);
+-- Multi-site organisations list one site's records, newest first.
+CREATE INDEX records_kind_site_updated ON records (kind, site, updated_at, id);
 CREATE INDEX records_kind_created ON records (kind, id);
 CREATE INDEX records_due ON records ((COALESCE(due_on, '9999-12-31')), id);
 -- My tasks: a person's open records, soonest due first.

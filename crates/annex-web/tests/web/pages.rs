@@ -621,8 +621,8 @@ async fn a_step_with_the_wrong_password_is_refused_and_changes_nothing() {
         assert!(again.contains(">In review<"), "still in review");
         assert!(!again.contains("<td>Approved</td>"));
 
-        // Someone else approves first; the same step posted from the old page is refused, and
-        // the refusal is said at the top since the step's form is gone.
+        // Someone else approves first; the same step posted from the old page is a conflict,
+        // said at the top since the step's form is gone.
         redirects(
             &app.form(
                 &admin,
@@ -647,11 +647,16 @@ async fn a_step_with_the_wrong_password_is_refused_and_changes_nothing() {
                 ],
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.status, StatusCode::CONFLICT);
         let html = r.text();
         assert!(!html.contains("id=\"step-approve\""));
         let top = &html[..html.find("id=\"fields\"").unwrap()];
-        assert!(top.contains("cannot be taken from state"), "{top}");
+        assert!(
+            top.contains("Nothing was done: someone else changed this record"),
+            "{top}"
+        );
+        assert!(top.contains("it is now at version 3"), "{top}");
+        assert!(top.contains("State"), "{top}");
     }
 }
 
