@@ -587,7 +587,13 @@ pub async fn login(app: &App, username: &str, password: &str) -> Result<Session,
     let username = username.trim();
     let now = clock::now_us();
     let window = app.config.throttle_minutes * 60 * 1_000_000;
-    if store.login_failures(username, now - window).await? >= app.config.throttle_failures {
+    let limit = app.config.throttle_failures;
+    // The newest `limit` failures in the window: logins are refused while there are that
+    // many, and allowed again once the oldest of them has left the window.
+    let failures = store.login_failures(username, now - window, limit).await?;
+    if i64::try_from(failures.len()).unwrap_or(i64::MAX) >= limit
+        && let Some(&oldest) = failures.last()
+    {
         let mut tx = store.begin().await?;
         tx.audit(event(
             username,
@@ -596,7 +602,7 @@ pub async fn login(app: &App, username: &str, password: &str) -> Result<Session,
         ));
         tx.commit().await?;
         return Err(Error::Throttled {
-            retry_after: u64::try_from(app.config.throttle_minutes * 60).unwrap_or(900),
+            retry_after: seconds_until(oldest + window, now),
         });
     }
     let user = store.user_by_name(username).await?;
@@ -638,6 +644,14 @@ pub async fn login(app: &App, username: &str, password: &str) -> Result<Session,
         principal: Principal::from_row(&user, Some(csrf.clone()))?,
         csrf,
     })
+}
+
+/// Whole seconds from `now` until `at` (both in microseconds), rounded up and at least one:
+/// a client told to wait that long finds the throttle lifted rather than meeting it again.
+fn seconds_until(at: i64, now: i64) -> u64 {
+    u64::try_from((at - now + 999_999) / 1_000_000)
+        .unwrap_or(0)
+        .max(1)
 }
 
 /// Ends a session.
