@@ -5,6 +5,11 @@
 
 use std::process::{Command, Output};
 
+// The server killed during writes. In a subfolder file so that cargo does not build it as a
+// test binary of its own.
+#[path = "cli/crash.rs"]
+mod crash;
+
 fn annex(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_annex"))
         .args(args)
