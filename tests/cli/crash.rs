@@ -5,21 +5,16 @@
 //! On SQLite always, and on PostgreSQL when `ANNEX_TEST_DATABASE_URL` names a server.
 
 use std::collections::BTreeMap;
-use std::ffi::OsString;
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
-use hyper::client::conn::http1::SendRequest;
-use hyper::{Method, Request, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper::{Method, StatusCode};
 use serde_json::{Value, json};
+
+use super::server::{Conn, Db, Fault, Server, healthy};
 
 const PASSWORD: &str = "correct horse battery staple";
 /// Concurrent clients, half on nonconformities and half on documents, so that two kinds
@@ -28,167 +23,6 @@ const WRITERS: usize = 6;
 /// Acknowledged writes before the kill: hundreds, so that the kill lands in a steady stream
 /// of commits rather than at start-up.
 const KILL_AFTER: usize = 300;
-
-type Fault = Box<dyn std::error::Error + Send + Sync>;
-
-/// Where the server keeps its records.
-enum Db {
-    /// A data folder with the SQLite file, as `--data-dir` takes it.
-    Folder(PathBuf),
-    /// A PostgreSQL database, as `--database-url` takes it.
-    Url(String),
-}
-
-impl Db {
-    fn args(&self) -> Vec<OsString> {
-        match self {
-            Db::Folder(dir) => vec!["--data-dir".into(), dir.into()],
-            Db::Url(url) => vec!["--database-url".into(), url.into()],
-        }
-    }
-}
-
-/// `annex serve` as a child process on a port the system chose.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Server {
-    fn start(db: &Db) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_annex"))
-            .args(db.args())
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .env_remove("ANNEX_DATABASE_URL")
-            .env("ANNEX_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("annex serve starts");
-        // The log names the address once the port is bound; the thread keeps reading so that
-        // a full pipe never stalls the server.
-        let out = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines() {
-                let Ok(line) = line else { break };
-                if let Some(addr) = served_on(&line) {
-                    let _ = tx.send(addr);
-                }
-            }
-        });
-        let addr = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("annex serve logs the address it serves on");
-        Server { child, addr }
-    }
-
-    /// SIGKILL: no shutdown code runs, nothing is flushed or checkpointed.
-    fn kill(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The address in "Annex is serving on http://127.0.0.1:PORT (...)".
-fn served_on(line: &str) -> Option<SocketAddr> {
-    let rest = &line[line.find("serving on http://")? + "serving on http://".len()..];
-    let end = rest
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ':'))
-        .unwrap_or(rest.len());
-    rest[..end].parse().ok()
-}
-
-/// An HTTP/1.1 connection to the server, kept open like a script's.
-struct Conn {
-    send: SendRequest<Full<Bytes>>,
-    headers: Vec<(&'static str, String)>,
-}
-
-struct Reply {
-    status: StatusCode,
-    cookie: Option<String>,
-    json: Value,
-}
-
-impl Conn {
-    async fn open(addr: SocketAddr) -> Result<Conn, Fault> {
-        let stream = tokio::net::TcpStream::connect(addr).await?;
-        let (send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-        // Drives the connection; it ends with an error when the server dies, which the next
-        // request reports.
-        tokio::spawn(conn);
-        Ok(Conn {
-            send,
-            headers: Vec::new(),
-        })
-    }
-
-    async fn call(
-        &mut self,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<Reply, Fault> {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header("host", "127.0.0.1");
-        for (name, value) in &self.headers {
-            req = req.header(*name, value);
-        }
-        let body = match body {
-            Some(b) => {
-                req = req.header("content-type", "application/json");
-                Bytes::from(serde_json::to_vec(&b)?)
-            }
-            None => Bytes::new(),
-        };
-        self.send.ready().await?;
-        let res = self.send.send_request(req.body(Full::new(body))?).await?;
-        let status = res.status();
-        let cookie = res
-            .headers()
-            .get("set-cookie")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(str::to_string);
-        // A reply cut off part-way is not an acknowledgement: the error goes to the caller.
-        let bytes = res.into_body().collect().await?.to_bytes();
-        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Ok(Reply {
-            status,
-            cookie,
-            json,
-        })
-    }
-}
-
-/// Waits until the server answers `/health`.
-async fn healthy(addr: SocketAddr) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(mut c) = Conn::open(addr).await
-            && let Ok(r) = c.call(Method::GET, "/health", None).await
-            && r.status == StatusCode::OK
-        {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "annex serve never became healthy"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
 
 /// Sets up the first administrator, logs in and creates an API token for the writers.
 async fn api_token(addr: SocketAddr) -> String {
