@@ -6,10 +6,14 @@ set -euo pipefail
 bin=${1:-target/release/annex}
 runs=${2:-10}
 port=18080
+# `serve` opens a database too; keep it out of the current folder. benches/serve-db.sh
+# measures start-up and memory with records.
+data=$(mktemp -d)
+trap 'rm -rf "$data"' EXIT
 times=()
 for i in $(seq "$runs"); do
     start=$(date +%s%N)
-    "$bin" serve --bind "127.0.0.1:$port" >/dev/null 2>&1 &
+    "$bin" --data-dir "$data" serve --bind "127.0.0.1:$port" >/dev/null 2>&1 &
     pid=$!
     until curl -sf "http://127.0.0.1:$port/health" >/dev/null; do sleep 0.001; done
     ready=$(( ($(date +%s%N) - start) / 1000 ))

@@ -420,6 +420,7 @@ fn serve(cli: &Cli, bind: SocketAddr, secure_cookies: bool) -> anyhow::Result<()
         .init();
     with_app(cli, async |mut app| {
         app.config.secure_cookies = secure_cookies;
+        let stop = shutdown()?;
         let listener = tokio::net::TcpListener::bind(bind)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
@@ -443,29 +444,35 @@ fn serve(cli: &Cli, bind: SocketAddr, secure_cookies: bool) -> anyhow::Result<()
                 }
             });
         }
-        annex_web::serve(listener, app, shutdown()).await?;
+        annex_web::serve(listener, app, stop).await?;
         Ok(())
     })
 }
 
-async fn shutdown() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on SIGINT or SIGTERM. The handlers are installed here, before the server listens,
+/// rather than when the server first polls the future: a server that went on running after a
+/// SIGTERM sent the moment `/health` first answered was seen once (benches/serve-db.sh), and
+/// the lazy installation left a window for that, between tokio installing the handler and
+/// listening to it, just when the first request is answered.
+fn shutdown() -> anyhow::Result<impl Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    let stop = {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        async move {
+            tokio::select! {
+                _ = interrupt.recv() => {},
+                _ = terminate.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
         }
     };
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
-    tracing::info!("shutting down");
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    Ok(async move {
+        stop.await;
+        tracing::info!("shutting down");
+    })
 }

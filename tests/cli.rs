@@ -5,6 +5,13 @@
 
 use std::process::{Command, Output};
 
+// `annex serve` as a child process, and the server killed during writes. In subfolder files
+// so that cargo does not build each as a test binary of its own.
+#[path = "cli/crash.rs"]
+mod crash;
+#[path = "cli/server.rs"]
+mod server;
+
 fn annex(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_annex"))
         .args(args)
@@ -272,4 +279,20 @@ fn kinds_lists_fields_states_and_transitions() {
     let json: serde_json::Value =
         serde_json::from_str(&stdout(&annex(&["kinds", "--format", "json"]))).unwrap();
     assert_eq!(json[1]["id"], "nonconformity");
+}
+
+#[tokio::test]
+async fn serve_stops_on_sigterm_as_soon_as_it_answers() {
+    // Several times, because what went wrong once was a signal sent at the very moment the
+    // server first answered.
+    for _ in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = server::Server::start(&server::Db::Folder(dir.path().to_path_buf()));
+        server::healthy(s.addr).await;
+        let status = s.terminate(std::time::Duration::from_secs(10));
+        assert!(
+            status.is_some_and(|s| s.success()),
+            "annex serve did not stop cleanly on SIGTERM: {status:?}"
+        );
+    }
 }

@@ -1,7 +1,7 @@
 //! Accounts: the one-time set-up of the first administrator, users and their roles, login and
 //! logout, sessions shared through the database, personal API tokens, and login throttling.
 //!
-//! Passwords are hashed with Argon2id (OWASP's recommended parameters). Session cookies, CSRF
+//! Passwords are hashed with Argon2id ([`crate::passwords`]). Session cookies, CSRF
 //! tokens and API tokens are 256-bit random secrets; only their SHA-256 is stored. Every login,
 //! failed login, logout and change to an account is an audit-trail event (21 CFR 11.10(e),
 //! 11.300(d): attempts at unauthorised use are recorded).
@@ -11,13 +11,11 @@ use annex_core::kinds::{FieldError, is_date};
 use annex_core::role::{Permission, Role};
 use annex_store::Tx;
 use annex_store::accounts::{NewUser, UserRow};
-use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::passwords::{hash as hash_password, matches as password_matches};
 use crate::{App, Error, clock};
 
 /// Shortest password accepted (NIST SP 800-63B asks for at least 8; we ask for more).
@@ -160,32 +158,6 @@ pub(crate) fn secret() -> Result<String, Error> {
 /// The stored form of a secret: its SHA-256, hex.
 pub fn digest(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
-}
-
-async fn hash_password(password: String) -> Result<String, Error> {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))
-    })
-    .await
-    .map_err(|e| Error::Internal(e.to_string()))?
-}
-
-/// Checks a password against a stored hash, off the async threads (Argon2 is slow on purpose).
-pub(crate) async fn password_matches(hash: String, password: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|h| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &h)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false)
 }
 
 /// A hash of a random password, checked against when the user name is unknown so that a
@@ -587,7 +559,13 @@ pub async fn login(app: &App, username: &str, password: &str) -> Result<Session,
     let username = username.trim();
     let now = clock::now_us();
     let window = app.config.throttle_minutes * 60 * 1_000_000;
-    if store.login_failures(username, now - window).await? >= app.config.throttle_failures {
+    let limit = app.config.throttle_failures;
+    // The newest `limit` failures in the window: logins are refused while there are that
+    // many, and allowed again once the oldest of them has left the window.
+    let failures = store.login_failures(username, now - window, limit).await?;
+    if i64::try_from(failures.len()).unwrap_or(i64::MAX) >= limit
+        && let Some(&oldest) = failures.last()
+    {
         let mut tx = store.begin().await?;
         tx.audit(event(
             username,
@@ -596,7 +574,7 @@ pub async fn login(app: &App, username: &str, password: &str) -> Result<Session,
         ));
         tx.commit().await?;
         return Err(Error::Throttled {
-            retry_after: u64::try_from(app.config.throttle_minutes * 60).unwrap_or(900),
+            retry_after: seconds_until(oldest + window, now),
         });
     }
     let user = store.user_by_name(username).await?;
@@ -638,6 +616,14 @@ pub async fn login(app: &App, username: &str, password: &str) -> Result<Session,
         principal: Principal::from_row(&user, Some(csrf.clone()))?,
         csrf,
     })
+}
+
+/// Whole seconds from `now` until `at` (both in microseconds), rounded up and at least one:
+/// a client told to wait that long finds the throttle lifted rather than meeting it again.
+fn seconds_until(at: i64, now: i64) -> u64 {
+    u64::try_from((at - now + 999_999) / 1_000_000)
+        .unwrap_or(0)
+        .max(1)
 }
 
 /// Ends a session.

@@ -11,6 +11,7 @@
 //!   acknowledge controlled records.
 //! - [`audit_trail`]: read and verify the hash-chained audit trail.
 //! - [`clock`]: server time in UTC, as the audit trail records it.
+//! - `passwords`: Argon2id hashing in a fixed amount of memory.
 
 pub mod accounts;
 pub mod audit_trail;
@@ -18,6 +19,7 @@ pub mod clock;
 pub mod compare;
 pub mod error;
 pub mod kinds;
+mod passwords;
 pub mod recommend;
 pub mod records;
 pub mod standards;

@@ -135,14 +135,20 @@ impl Store {
         }))
     }
 
-    /// Failed logins for `username` since `since`.
-    pub async fn login_failures(&self, username: &str, since: i64) -> Result<i64> {
+    /// When `username` last failed to log in after `since`: at most `limit` times, newest
+    /// first. The times, not just a count, so that a throttled login can say when the oldest
+    /// failure that still counts leaves the window.
+    pub async fn login_failures(&self, username: &str, since: i64, limit: i64) -> Result<Vec<i64>> {
         Ok(on_pool!(self, p => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at > $2")
-                .bind(username)
-                .bind(since)
-                .fetch_one(p)
-                .await?
+            sqlx::query_scalar(
+                "SELECT at FROM login_failures WHERE username = $1 AND at > $2 \
+                 ORDER BY at DESC LIMIT $3",
+            )
+            .bind(username)
+            .bind(since)
+            .bind(limit)
+            .fetch_all(p)
+            .await?
         }))
     }
 }

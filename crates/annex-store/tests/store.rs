@@ -129,7 +129,8 @@ async fn users_are_unique_by_name_and_sessions_expire() {
             tx.record_login_failure("alice", at).await.unwrap();
         }
         tx.commit().await.unwrap();
-        assert_eq!(s.login_failures("alice", 1).await.unwrap(), 2);
+        assert_eq!(s.login_failures("alice", 1, 10).await.unwrap(), [3, 2]);
+        assert_eq!(s.login_failures("alice", 0, 1).await.unwrap(), [3]);
     }
 }
 

@@ -5,7 +5,7 @@ use annex_app::Error;
 use askama::Template;
 use axum::Json;
 use axum::extract::Request;
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
@@ -172,7 +172,18 @@ impl From<Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        Problem::from_error(&self.0).into_response()
+        let mut res = Problem::from_error(&self.0).into_response();
+        with_retry_after(&mut res, &self.0);
+        res
+    }
+}
+
+/// Adds `Retry-After` (RFC 9110 10.2.3) to the answer to a refusal that lifts by itself — a
+/// throttled login — so that a script waits as long as it must instead of guessing.
+pub fn with_retry_after(res: &mut Response, e: &Error) {
+    if let Error::Throttled { retry_after } = e {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
     }
 }
 
@@ -198,8 +209,9 @@ impl From<Error> for PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let p = Problem::from_error(&self.0);
-        error_page(p)
+        let mut res = error_page(Problem::from_error(&self.0));
+        with_retry_after(&mut res, &self.0);
+        res
     }
 }
 

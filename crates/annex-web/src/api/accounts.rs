@@ -69,7 +69,8 @@ pub struct SessionView {
 
 /// Logs in; the session cookie is set and the CSRF token returned.
 #[utoipa::path(post, path = "/api/v1/session", tag = "accounts", request_body = LoginInput,
-    responses((status = 200, body = SessionView), (status = 401, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+    responses((status = 200, body = SessionView), (status = 401, body = crate::error::Problem),
+        (status = 429, body = crate::error::Problem, headers(("Retry-After" = u64, description = "Seconds until the next login may be tried")))))]
 pub async fn login(
     State(app): State<App>,
     Body(l): Body<LoginInput>,

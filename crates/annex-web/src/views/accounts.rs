@@ -8,13 +8,13 @@ use annex_core::role::Role;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::{Errors, Form, Input, Nav, SummaryItem};
 use crate::auth::{self, Auth, MaybeAuth};
-use crate::error::{PageError, render};
+use crate::error::{PageError, render, with_retry_after};
 
 // ---------------------------------------------------------------------------------------------
 // Set-up
@@ -202,12 +202,10 @@ pub async fn login(State(app): State<App>, nav: Nav, body: Bytes) -> Result<Resp
     let next = safe_next(&form.get("next")).to_string();
     match accounts::login(&app, &username, &form.get("password")).await {
         Ok(s) => Ok(with_cookie(&app, &s.token, &next)),
-        Err(e @ Error::Throttled { retry_after }) => {
+        Err(e @ Error::Throttled { .. }) => {
             let page = login_page(nav, &username, &next, &Errors::of(&e));
             let mut res = (StatusCode::TOO_MANY_REQUESTS, render(&page)).into_response();
-            if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
-                res.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+            with_retry_after(&mut res, &e);
             Ok(res)
         }
         Err(e @ (Error::Unauthenticated(_) | Error::Rejected(_) | Error::Invalid { .. })) => Ok(

@@ -295,7 +295,12 @@ async fn logging_in_shows_a_wrong_password_and_follows_only_local_next_paths() {
             .await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", app.backend());
         assert!(r.text().contains("too many failed logins"));
-        assert!(r.headers.get(header::RETRY_AFTER).is_some());
+        let wait: u64 = r.headers[header::RETRY_AFTER]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=900).contains(&wait), "Retry-After {wait}");
     }
 }
 

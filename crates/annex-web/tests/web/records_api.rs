@@ -34,6 +34,17 @@ async fn version(app: &TestApp, c: &Client, number: &str) -> i64 {
     r.json()["record"]["version"].as_i64().unwrap()
 }
 
+/// The seconds a refusal asks the client to wait.
+fn retry_after(r: &super::support::Resp) -> u64 {
+    r.headers
+        .get(axum::http::header::RETRY_AFTER)
+        .unwrap_or_else(|| panic!("no Retry-After on {}", r.status))
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn setup_happens_once_and_logins_are_checked_audited_and_throttled() {
     for app in TestApp::each().await {
@@ -76,6 +87,31 @@ async fn setup_happens_once_and_logins_are_checked_audited_and_throttled() {
             )
             .await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
+        // The wait is counted from the first of the five failures, just made: close to the
+        // whole 15-minute window, and the same figure the problem document gives.
+        let wait = retry_after(&r);
+        assert!((840..=900).contains(&wait), "Retry-After {wait}");
+        assert!(r.text().contains(&format!("try again in {wait} seconds")));
+
+        // Failures ten minutes old leave five minutes to wait, not the whole window.
+        let ten_minutes_ago = annex_app::clock::now_us() - 600_000_000;
+        let mut tx = app.db.store.begin().await.unwrap();
+        for i in 0..5 {
+            tx.record_login_failure("bob", ten_minutes_ago + i)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let r = app
+            .post(
+                &anon,
+                "/api/v1/session",
+                json!({"username": "bob", "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
+        let wait = retry_after(&r);
+        assert!((240..=300).contains(&wait), "Retry-After {wait}");
 
         let events = app
             .get(&admin, "/api/v1/audit-trail?action=login.failed")
@@ -86,7 +122,8 @@ async fn setup_happens_once_and_logins_are_checked_audited_and_throttled() {
             .get(&admin, "/api/v1/audit-trail?action=login.throttled")
             .await
             .json();
-        assert_eq!(throttled["events"].as_array().unwrap().len(), 1);
+        // admin's refused login and bob's.
+        assert_eq!(throttled["events"].as_array().unwrap().len(), 2);
     }
 }
 
