@@ -151,6 +151,9 @@ impl Store {
                 Durability::Normal => SqliteSynchronous::Normal,
             })
             .foreign_keys(true)
+            // Statement journals (savepoints, trigger-driven writes such as full-text
+            // indexing) stay in memory: on disk each cost a file created and deleted.
+            .pragma("temp_store", "memory")
             .busy_timeout(Duration::from_secs(30));
         let write = writer::Writer::new(options.connect().await?);
         // Readers open after the writer, which has created the file.

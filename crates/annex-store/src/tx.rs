@@ -77,8 +77,9 @@ impl Tx {
             let drafts = std::mem::take(&mut self.pending);
             self.append(drafts).await?
         };
+        let head = events.last().map(|e| (e.seq, e.hash));
         match self.inner {
-            Inner::Sqlite(t) => t.commit().await?,
+            Inner::Sqlite(t) => t.commit(head).await?,
             Inner::Postgres(t) => t.commit().await?,
         }
         Ok(events)
@@ -94,34 +95,40 @@ impl Tx {
     }
 
     async fn append(&mut self, drafts: Vec<Draft>) -> Result<Vec<Event>> {
-        let sql = match self.inner {
-            Inner::Sqlite(_) => "SELECT seq, hash FROM audit_head WHERE id = 1",
-            Inner::Postgres(_) => "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
+        let (mut seq, mut prev) = match &mut self.inner {
+            // Within SQLite's group transaction no other process can write, so the head
+            // left by the previous member is still the head.
+            Inner::Sqlite(m) => match m.head() {
+                Some(head) => head,
+                None => {
+                    self.read_head("SELECT seq, hash FROM audit_head WHERE id = 1")
+                        .await?
+                }
+            },
+            Inner::Postgres(_) => {
+                self.read_head("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
+                    .await?
+            }
         };
-        let head: Option<(i64, String)> = on_tx!(self, c => {
-            sqlx::query_as(sql).fetch_optional(&mut *c).await?
-        });
-        let (seq, hash) =
-            head.ok_or_else(|| Error::Damaged("the audit_head row is missing".into()))?;
-        let mut prev = parse_hash(&hash)?;
-        let mut seq = seq;
         let mut events = Vec::with_capacity(drafts.len());
         for draft in drafts {
             seq += 1;
             let event = draft.chain(seq, prev);
             prev = event.hash;
+            // The trigger of migration 0003 moves the head row along.
             self.insert_event(&event).await?;
             events.push(event);
         }
-        let head = hex::encode(prev);
-        on_tx!(self, c => {
-            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-                .bind(seq)
-                .bind(&head)
-                .execute(&mut *c)
-                .await?.rows_affected()
-        });
         Ok(events)
+    }
+
+    async fn read_head(&mut self, sql: &'static str) -> Result<(i64, Hash)> {
+        let head: Option<(i64, String)> = on_tx!(self, c => {
+            sqlx::query_as(sql).fetch_optional(&mut *c).await?
+        });
+        let (seq, hash) =
+            head.ok_or_else(|| Error::Damaged("the audit_head row is missing".into()))?;
+        Ok((seq, parse_hash(&hash)?))
     }
 
     async fn insert_event(&mut self, e: &Event) -> Result<()> {

@@ -25,6 +25,8 @@ use std::sync::{Arc, Weak};
 use sqlx::{Connection, SqliteConnection};
 use tokio::sync::{Mutex, Notify, OwnedMutexGuard, oneshot};
 
+use annex_core::audit_trail::Hash;
+
 use crate::{Error, Result};
 
 /// The most writes one sync makes durable; bounds how long the first member waits.
@@ -50,6 +52,9 @@ pub(crate) struct State {
     group: Vec<oneshot::Sender<Outcome>>,
     /// A member was dropped inside its savepoint; roll it back before anything else.
     undo: bool,
+    /// The audit trail's head as the last committed member left it, while the outer
+    /// transaction is open (its write lock keeps other processes from appending).
+    head: Option<(i64, Hash)>,
 }
 
 /// A transaction's hold on the write connection, inside its savepoint.
@@ -69,6 +74,7 @@ impl Writer {
                 open: false,
                 group: Vec::new(),
                 undo: false,
+                head: None,
             })),
             queued: AtomicUsize::new(0),
             flush: Arc::new(Notify::new()),
@@ -94,18 +100,21 @@ impl Writer {
     pub(crate) async fn begin(self: &Arc<Self>) -> Result<Member> {
         let mut guard = self.lock().await;
         guard.settle().await?;
-        if !guard.open {
-            // IMMEDIATE takes the write lock at once, so a transaction that reads and then
-            // writes cannot fail half-way because another process wrote in between.
-            sqlx::query("BEGIN IMMEDIATE")
-                .execute(guard.conn()?)
-                .await?;
-            guard.open = true;
-        }
-        if let Err(e) = sqlx::query("SAVEPOINT annex_tx")
-            .execute(guard.conn()?)
-            .await
-        {
+        // IMMEDIATE takes the write lock at once, so a transaction that reads and then
+        // writes cannot fail half-way because another process wrote in between. Sent with
+        // the savepoint, as one round trip.
+        let sql = if guard.open {
+            "SAVEPOINT annex_tx"
+        } else {
+            "BEGIN IMMEDIATE; SAVEPOINT annex_tx"
+        };
+        let opened = !guard.open;
+        guard.open = true;
+        if let Err(e) = sqlx::query(sql).execute(guard.conn()?).await {
+            if opened {
+                guard.open = false;
+                guard.head = None;
+            }
             guard.fail(&e.to_string()).await;
             return Err(e.into());
         }
@@ -195,6 +204,7 @@ impl State {
         match sqlx::query("COMMIT").execute(self.conn()?).await {
             Ok(_) => {
                 self.open = false;
+                self.head = None;
                 for member in self.group.drain(..) {
                     let _ = member.send(Ok(()));
                 }
@@ -215,6 +225,7 @@ impl State {
         }
         self.open = false;
         self.undo = false;
+        self.head = None;
         for member in self.group.drain(..) {
             let _ = member.send(Err(why.to_string()));
         }
@@ -227,17 +238,26 @@ impl Member {
         self.guard.conn()
     }
 
-    /// Releases the savepoint and returns once the write is durable: at once if no other
-    /// writer is queued, else when the group commits.
-    pub(crate) async fn commit(mut self) -> Result<()> {
+    /// The audit trail's head as the group left it, if this transaction is not the first.
+    pub(crate) fn head(&self) -> Option<(i64, Hash)> {
+        self.guard.head
+    }
+
+    /// Makes the write durable and returns: at once if no other writer is queued (one
+    /// `COMMIT`, which also releases the savepoint), else by joining the group and waiting
+    /// for its commit. `head` is the audit trail's head after this member's events.
+    pub(crate) async fn commit(mut self, head: Option<(i64, Hash)>) -> Result<()> {
         self.done = true;
         let guard = &mut self.guard;
+        if self.writer.queued.load(Ordering::SeqCst) == 0 || guard.group.len() + 1 >= MAX_GROUP {
+            return guard.commit_group().await;
+        }
         if let Err(e) = sqlx::query("RELEASE annex_tx").execute(guard.conn()?).await {
             guard.fail(&e.to_string()).await;
             return Err(Error::Commit(e.to_string()));
         }
-        if self.writer.queued.load(Ordering::SeqCst) == 0 || guard.group.len() + 1 >= MAX_GROUP {
-            return guard.commit_group().await;
+        if head.is_some() {
+            guard.head = head;
         }
         let (tx, rx) = oneshot::channel();
         guard.group.push(tx);
