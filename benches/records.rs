@@ -160,10 +160,10 @@ async fn create_rates(name: &str, app: &App, who: &Principal) -> i64 {
     made
 }
 
-async fn bench(name: &str, db: TestDb) {
-    let app = App::with_store(db.store.clone()).unwrap();
-    let admin = annex_app::accounts::setup(
-        &app,
+/// The first administrator of a new database.
+async fn admin(app: &App) -> Principal {
+    annex_app::accounts::setup(
+        app,
         NewAccount {
             username: "admin".into(),
             display_name: "Ada Admin".into(),
@@ -172,8 +172,13 @@ async fn bench(name: &str, db: TestDb) {
         },
     )
     .await
-    .unwrap();
-    let who = Principal { ..admin };
+    .unwrap()
+}
+
+async fn bench(name: &str, db: TestDb) {
+    let app = App::with_store(db.store.clone()).unwrap();
+    let admin = admin(&app).await;
+    let who = admin;
 
     // Creation through the app layer: validation, number, record, version, audit event.
     let n = create_rates(name, &app, &who).await;
@@ -340,17 +345,7 @@ fn main() {
             let store = Store::connect_with(&url, Durability::Normal).await.unwrap();
             store.migrate().await.unwrap();
             let app = App::with_store(store).unwrap();
-            let admin = annex_app::accounts::setup(
-                &app,
-                NewAccount {
-                    username: "admin".into(),
-                    display_name: "Ada Admin".into(),
-                    password: "correct horse battery staple".into(),
-                    ..NewAccount::default()
-                },
-            )
-            .await
-            .unwrap();
+            let admin = admin(&app).await;
             for _ in 0..3 {
                 create_rates("sqlite (synchronous=NORMAL)", &app, &admin).await;
             }
@@ -367,17 +362,7 @@ fn main() {
             // Only the creation figures differ by durability; run the rest once.
             if durability == Durability::Normal {
                 let app = App::with_store(store.clone()).unwrap();
-                let admin = annex_app::accounts::setup(
-                    &app,
-                    NewAccount {
-                        username: "admin".into(),
-                        display_name: "Ada Admin".into(),
-                        password: "correct horse battery staple".into(),
-                        ..NewAccount::default()
-                    },
-                )
-                .await
-                .unwrap();
+                let admin = admin(&app).await;
                 create_rates(label, &app, &admin).await;
                 continue;
             }

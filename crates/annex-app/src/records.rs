@@ -17,7 +17,7 @@ use annex_core::records::{
 };
 use annex_core::role::Permission;
 use annex_store::records::{Content, Cursor, Filter, RecordRow, SignatureRow, Sort, VersionRow};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
@@ -46,8 +46,9 @@ pub fn is_site_code(s: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Inputs
 
-/// A new record.
-#[derive(Debug, Clone, Default)]
+/// A new record. Also the API's request body, as read.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewRecord {
     pub kind: String,
     pub title: String,
@@ -55,6 +56,9 @@ pub struct NewRecord {
     pub owner: Option<String>,
     pub site: Option<String>,
     pub due_on: Option<String>,
+    /// The kind's fields (see `/api/v1/kinds`).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub fields: Map<String, Value>,
 }
 
@@ -73,29 +77,40 @@ pub struct Edit {
     pub reason: Option<String>,
 }
 
-/// A workflow step.
-#[derive(Debug, Clone, Default)]
+/// A workflow step. Also the API's request body, as read.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Step {
     pub version: i64,
     pub transition: String,
     pub reason: Option<String>,
-    /// Needed when the step applies an electronic signature.
+    /// Your password, when the step applies your electronic signature.
     pub password: Option<String>,
 }
 
-/// A signature without a workflow step (e.g. a review).
-#[derive(Debug, Clone, Default)]
+/// A signature without a workflow step (e.g. a review). Also the API's request body.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Signing {
+    /// The version you read; a stale one is refused with 409.
     pub version: i64,
+    /// `authored`, `reviewed`, `approved`, `verified` or `accepted`.
     pub meaning: String,
+    /// Your password, re-entered (21 CFR 11.200).
     pub password: String,
 }
 
-/// A link to another record (by number) or to a catalog clause (`iso9001:2015/7.5`).
-#[derive(Debug, Clone, Default)]
+/// A link to another record (by number) or to a catalog clause (`iso9001:2015/7.5`). Also
+/// the API's request body.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewLink {
+    /// Another record's number.
     pub target: Option<String>,
+    /// A catalog clause, `iso9001:2015/7.5`.
     pub clause: Option<String>,
+    /// For records: relates_to, caused_by, addresses, references, supersedes; for clauses:
+    /// evidences.
     pub relation: Option<String>,
 }
 
@@ -1611,6 +1626,63 @@ fn decode_cursor(s: &str) -> Option<Cursor> {
 
 /// One page of records the user may see.
 pub async fn list(app: &App, who: &Principal, q: ListQuery) -> Result<Page, Error> {
+    let filter = filter_of(app, who, q).await?;
+    let store = app.store()?;
+    let rows = store.list(&filter).await?;
+    let total = count_of(store, &filter).await?;
+    let next = if i64::try_from(rows.len()).unwrap_or(0) == filter.limit {
+        rows.last().map(|r| encode_cursor(&filter.sort.cursor(r)))
+    } else {
+        None
+    };
+    let mut users = Users::new(app);
+    let mut items = Vec::with_capacity(rows.len());
+    for r in &rows {
+        items.push(view(&mut users, r).await?);
+    }
+    Ok(Page {
+        items,
+        next,
+        total: total.n,
+        total_capped: total.capped,
+    })
+}
+
+/// How many records a list query matches, without reading a page of them.
+pub async fn count(app: &App, who: &Principal, q: ListQuery) -> Result<Count, Error> {
+    let filter = filter_of(app, who, q).await?;
+    count_of(app.store()?, &filter).await
+}
+
+/// A count of matching records, which stops at [`COUNT_CAP`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Count {
+    pub n: i64,
+    /// More than `n` match: counting stopped.
+    pub capped: bool,
+}
+
+impl std::fmt::Display for Count {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.capped {
+            write!(f, "more than {}", self.n)
+        } else {
+            write!(f, "{}", self.n)
+        }
+    }
+}
+
+async fn count_of(store: &annex_store::Store, filter: &Filter) -> Result<Count, Error> {
+    let counted = store.count(filter, COUNT_CAP).await?;
+    Ok(Count {
+        n: counted.min(COUNT_CAP),
+        capped: counted > COUNT_CAP,
+    })
+}
+
+/// The store filter a list query asks for, once every part of it is checked; the parts that
+/// break a rule are reported together.
+async fn filter_of(app: &App, who: &Principal, q: ListQuery) -> Result<Filter, Error> {
     require(app, who, Permission::ReadRecords).await?;
     let mut errors = Vec::new();
     let kind = match blank_to_none(q.kind) {
@@ -1708,7 +1780,7 @@ pub async fn list(app: &App, who: &Principal, q: ListQuery) -> Result<Page, Erro
     } else {
         Vec::new()
     };
-    let filter = Filter {
+    Ok(Filter {
         kind: kind.map(|k| k.id.to_string()),
         states,
         not_states,
@@ -1725,25 +1797,6 @@ pub async fn list(app: &App, who: &Principal, q: ListQuery) -> Result<Page, Erro
         sort,
         after,
         limit,
-    };
-    let store = app.store()?;
-    let rows = store.list(&filter).await?;
-    let counted = store.count(&filter, COUNT_CAP).await?;
-    let next = if i64::try_from(rows.len()).unwrap_or(0) == limit {
-        rows.last().map(|r| encode_cursor(&sort.cursor(r)))
-    } else {
-        None
-    };
-    let mut users = Users::new(app);
-    let mut items = Vec::with_capacity(rows.len());
-    for r in &rows {
-        items.push(view(&mut users, r).await?);
-    }
-    Ok(Page {
-        items,
-        next,
-        total: counted.min(COUNT_CAP),
-        total_capped: counted > COUNT_CAP,
     })
 }
 

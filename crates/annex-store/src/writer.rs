@@ -108,13 +108,9 @@ impl Writer {
         } else {
             "BEGIN IMMEDIATE; SAVEPOINT annex_tx"
         };
-        let opened = !guard.open;
         guard.open = true;
         if let Err(e) = sqlx::query(sql).execute(guard.conn()?).await {
-            if opened {
-                guard.open = false;
-                guard.head = None;
-            }
+            // Closes the outer transaction, whatever state the failure left it in.
             guard.fail(&e.to_string()).await;
             return Err(e.into());
         }
@@ -181,17 +177,14 @@ impl State {
             return Ok(());
         }
         self.undo = false;
-        let undo = async {
-            let c = self.conn()?;
-            sqlx::query("ROLLBACK TO annex_tx").execute(&mut *c).await?;
-            sqlx::query("RELEASE annex_tx").execute(&mut *c).await?;
-            Ok::<_, Error>(())
-        };
-        if let Err(e) = undo.await {
+        let undo = sqlx::query("ROLLBACK TO annex_tx; RELEASE annex_tx")
+            .execute(self.conn()?)
+            .await;
+        if let Err(e) = undo {
             // The savepoint is gone, so the outer transaction is too: the group's writes
             // were lost with it.
             self.fail(&e.to_string()).await;
-            return Err(e);
+            return Err(e.into());
         }
         Ok(())
     }

@@ -63,41 +63,15 @@ pub async fn list(
     ))
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct CreateInput {
-    pub kind: String,
-    pub title: String,
-    /// User name; you when absent.
-    pub owner: Option<String>,
-    pub site: Option<String>,
-    pub due_on: Option<String>,
-    /// The kind's fields (see `/api/v1/kinds`).
-    #[serde(default)]
-    #[schema(value_type = Object)]
-    pub fields: Map<String, Value>,
-}
-
 /// Creates a record.
-#[utoipa::path(post, path = "/api/v1/records", tag = "records", request_body = CreateInput,
+#[utoipa::path(post, path = "/api/v1/records", tag = "records", request_body = NewRecord,
     responses((status = 201, body = RecordView), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn create(
     State(app): State<App>,
     Auth(who): Auth,
-    Body(c): Body<CreateInput>,
+    Body(new): Body<NewRecord>,
 ) -> Result<Response, ApiError> {
-    let r = records::create(
-        &app,
-        &who,
-        NewRecord {
-            kind: c.kind,
-            title: c.title,
-            owner: c.owner,
-            site: c.site,
-            due_on: c.due_on,
-            fields: c.fields,
-        },
-    )
-    .await?;
+    let r = records::create(&app, &who, new).await?;
     let location = format!("/api/v1/records/{}", r.number);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(r)).into_response())
 }
@@ -152,96 +126,41 @@ pub async fn update(
     Ok(Json(records::update(&app, &who, &number, edit).await?))
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct TransitionInput {
-    pub version: i64,
-    pub transition: String,
-    pub reason: Option<String>,
-    /// Your password, when the step applies your electronic signature.
-    pub password: Option<String>,
-}
-
 /// Takes a workflow step.
-#[utoipa::path(post, path = "/api/v1/records/{number}/transitions", tag = "records", params(("number" = String, Path)), request_body = TransitionInput,
+#[utoipa::path(post, path = "/api/v1/records/{number}/transitions", tag = "records", params(("number" = String, Path)), request_body = Step,
     responses((status = 200, body = RecordView), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn transition(
     State(app): State<App>,
     Auth(who): Auth,
     Path(number): Path<String>,
-    Body(t): Body<TransitionInput>,
+    Body(step): Body<Step>,
 ) -> Result<Json<RecordView>, ApiError> {
-    let step = Step {
-        version: t.version,
-        transition: t.transition,
-        reason: t.reason,
-        password: t.password,
-    };
     Ok(Json(records::transition(&app, &who, &number, step).await?))
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct SignInput {
-    pub version: i64,
-    /// `authored`, `reviewed`, `approved`, `verified` or `accepted`.
-    pub meaning: String,
-    /// Your password, re-entered (21 CFR 11.200).
-    pub password: String,
-}
-
 /// Signs the current version.
-#[utoipa::path(post, path = "/api/v1/records/{number}/signatures", tag = "records", params(("number" = String, Path)), request_body = SignInput,
+#[utoipa::path(post, path = "/api/v1/records/{number}/signatures", tag = "records", params(("number" = String, Path)), request_body = Signing,
     responses((status = 201, body = SignatureView), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn sign(
     State(app): State<App>,
     Auth(who): Auth,
     Path(number): Path<String>,
-    Body(s): Body<SignInput>,
+    Body(signing): Body<Signing>,
 ) -> Result<Response, ApiError> {
-    let sig = records::sign(
-        &app,
-        &who,
-        &number,
-        Signing {
-            version: s.version,
-            meaning: s.meaning,
-            password: s.password,
-        },
-    )
-    .await?;
+    let sig = records::sign(&app, &who, &number, signing).await?;
     Ok((StatusCode::CREATED, Json(sig)).into_response())
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct LinkInput {
-    /// Another record's number.
-    pub target: Option<String>,
-    /// A catalog clause, `iso9001:2015/7.5`.
-    pub clause: Option<String>,
-    /// For records: relates_to, caused_by, addresses, references, supersedes; for clauses:
-    /// evidences.
-    pub relation: Option<String>,
-}
-
 /// Links the record to another record or to a clause.
-#[utoipa::path(post, path = "/api/v1/records/{number}/links", tag = "records", params(("number" = String, Path)), request_body = LinkInput,
+#[utoipa::path(post, path = "/api/v1/records/{number}/links", tag = "records", params(("number" = String, Path)), request_body = NewLink,
     responses((status = 201, body = LinkView), (status = 422, body = crate::error::Problem)))]
 pub async fn link(
     State(app): State<App>,
     Auth(who): Auth,
     Path(number): Path<String>,
-    Body(l): Body<LinkInput>,
+    Body(link): Body<NewLink>,
 ) -> Result<Response, ApiError> {
-    let l = records::link(
-        &app,
-        &who,
-        &number,
-        NewLink {
-            target: l.target,
-            clause: l.clause,
-            relation: l.relation,
-        },
-    )
-    .await?;
+    let l = records::link(&app, &who, &number, link).await?;
     Ok((StatusCode::CREATED, Json(l)).into_response())
 }
 

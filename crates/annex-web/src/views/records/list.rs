@@ -1,7 +1,7 @@
 //! The lists of records: the home page of the user's open tasks, a kind's list with filters,
 //! sort and cursor paging, and search across every kind.
 
-use annex_app::records::{self, ListQuery, Page, RecordView};
+use annex_app::records::{self, Count, ListQuery, Page, RecordView};
 use annex_app::{App, Error, Principal, accounts, clock, kinds};
 use annex_core::kinds::KindInfo;
 use annex_core::role::Permission;
@@ -52,22 +52,6 @@ impl HomePage {
     }
 }
 
-/// A count of matching records, which stops at [`records::COUNT_CAP`].
-pub struct Count {
-    pub n: i64,
-    pub capped: bool,
-}
-
-impl std::fmt::Display for Count {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.capped {
-            write!(f, "more than {}", self.n)
-        } else {
-            write!(f, "{}", self.n)
-        }
-    }
-}
-
 pub struct KindLink {
     pub id: String,
     pub plural: String,
@@ -112,21 +96,14 @@ pub async fn home(
     let (yesterday, today, week_end) = this_week();
     // Counted over all the user's open records, not only the ones this page lists.
     let count = |due_after: Option<String>, due_before: String| {
-        let (app, who) = (&app, &who);
-        async move {
-            let q = ListQuery {
-                owner: Some("me".into()),
-                open: true,
-                due_after,
-                due_before: Some(due_before),
-                limit: Some(1),
-                ..ListQuery::default()
-            };
-            records::list(app, who, q).await.map(|p| Count {
-                n: p.total,
-                capped: p.total_capped,
-            })
-        }
+        let q = ListQuery {
+            owner: Some("me".into()),
+            open: true,
+            due_after,
+            due_before: Some(due_before),
+            ..ListQuery::default()
+        };
+        records::count(&app, &who, q)
     };
     let overdue = count(None, yesterday).await?;
     let this_week = count(Some(today), week_end).await?;
