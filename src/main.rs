@@ -1,5 +1,6 @@
 //! The `annex` command: `annex serve` runs the web server; the other verbs look up the
-//! standards catalog, compare standards and recommend which to pursue, from the terminal.
+//! standards catalog, compare standards and recommend which to pursue, from the terminal, and
+//! administer the database (accounts, verification, exports).
 //!
 //! Exit status: 0 on success, 2 when the input is wrong (an unknown id, too few standards),
 //! 1 for anything else.
@@ -73,6 +74,12 @@ enum Command {
     Kinds {
         #[arg(long, value_enum, default_value = "table")]
         format: KindsFormat,
+    },
+    /// Export a register to CSV or XLSX, or a record to PDF. Runs as the system administrator
+    /// (like `annex user`); each export is an event in the audit trail.
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
     },
     /// Recompute the audit trail's hash chain and name the first broken link.
     /// Exit status 0 when intact, 3 when broken.
@@ -157,6 +164,54 @@ enum UserAction {
     Enable { username: String },
     /// List the accounts.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportWhat {
+    /// A register: every record of one kind the filters match, in the list's order.
+    Records {
+        /// The register: a record kind (document, nonconformity...).
+        #[arg(long)]
+        kind: String,
+        /// Only records in this state (repeat for several).
+        #[arg(long)]
+        state: Vec<String>,
+        /// Only records owned by this user name.
+        #[arg(long)]
+        owner: Option<String>,
+        /// Only records of this site.
+        #[arg(long)]
+        site: Option<String>,
+        /// Due on or before this date, YYYY-MM-DD.
+        #[arg(long)]
+        due_before: Option<String>,
+        /// Due on or after this date, YYYY-MM-DD.
+        #[arg(long)]
+        due_after: Option<String>,
+        /// Words to find in number, title and fields.
+        #[arg(long)]
+        q: Option<String>,
+        /// Leave out records in end states (closed, obsolete...).
+        #[arg(long)]
+        open: bool,
+        /// updated (default), -updated, created, -created, due, title.
+        #[arg(long)]
+        sort: Option<String>,
+        /// csv or xlsx; by default the extension of --out.
+        #[arg(long)]
+        format: Option<String>,
+        /// The file to write; `-` for standard output.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// A record as a PDF with its signatures, version history and audit timeline.
+    Record {
+        /// The record's number, e.g. NC-0001.
+        number: String,
+        /// The file to write; `-` for standard output.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -253,6 +308,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             });
         }
         Command::User { action } => return user(&cli, action),
+        Command::Export { what } => return export(&cli, what),
         Command::Verify => {
             let report = with_app(&cli, async |app| {
                 Ok(annex_app::audit_trail::verify(&app, &Principal::system()).await?)
@@ -275,7 +331,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let app = App::new()?;
     match cli.command {
-        Command::Serve { .. } | Command::Migrate | Command::User { .. } | Command::Verify => Ok(()),
+        Command::Serve { .. }
+        | Command::Migrate
+        | Command::User { .. }
+        | Command::Export { .. }
+        | Command::Verify => Ok(()),
         Command::Kinds { format } => {
             let kinds = annex_app::kinds::list();
             match format {
@@ -405,6 +465,77 @@ fn user(cli: &Cli, action: &UserAction) -> anyhow::Result<()> {
                         state
                     );
                 }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Writes `bytes` to `out`, or to standard output for `-`.
+fn write_out(out: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    if out.as_os_str() == "-" {
+        std::io::stdout().lock().write_all(bytes)?;
+    } else {
+        std::fs::write(out, bytes)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+    }
+    Ok(())
+}
+
+fn export(cli: &Cli, what: &ExportWhat) -> anyhow::Result<()> {
+    let system = Principal::system();
+    with_app(cli, async |app| {
+        match what {
+            ExportWhat::Records {
+                kind,
+                state,
+                owner,
+                site,
+                due_before,
+                due_after,
+                q,
+                open,
+                sort,
+                format,
+                out,
+            } => {
+                let named = format
+                    .clone()
+                    .or_else(|| out.extension().map(|e| e.to_string_lossy().into_owned()));
+                let format = annex_core::export::Format::parse(named.as_deref())
+                    .map_err(annex_app::Error::from)?;
+                let mut file = annex_report::export::File::new(format)?;
+                let query = annex_app::records::ListQuery {
+                    kind: Some(kind.clone()),
+                    state: state.clone(),
+                    owner: owner.clone(),
+                    site: site.clone(),
+                    due_before: due_before.clone(),
+                    due_after: due_after.clone(),
+                    q: q.clone(),
+                    sort: sort.clone(),
+                    open: *open,
+                    ..Default::default()
+                };
+                let done = annex_app::export::register(&app, &system, query, &mut file).await?;
+                write_out(out, &file.finish()?)?;
+                eprintln!(
+                    "exported {} rows of {} to {}",
+                    done.rows,
+                    kind.trim(),
+                    out.display()
+                );
+            }
+            ExportWhat::Record { number, out } => {
+                let data = annex_app::export::record(&app, &system, number).await?;
+                write_out(out, &annex_pdf::record(&data)?)?;
+                eprintln!(
+                    "exported {} version {} to {}",
+                    data.number,
+                    data.version,
+                    out.display()
+                );
             }
         }
         Ok(())

@@ -9,6 +9,8 @@
 //! - [`kinds`]: the record kinds with their fields and workflows.
 //! - [`records`]: create, read, list, edit, transition, sign, link, attach, comment and
 //!   acknowledge controlled records.
+//! - [`export`]: a register to CSV or XLSX with the list's filters, a record for its PDF;
+//!   every export an audit-trail event.
 //! - [`audit_trail`]: read and verify the hash-chained audit trail.
 //! - [`clock`]: server time in UTC, as the audit trail records it.
 //! - `passwords`: Argon2id hashing in a fixed amount of memory.
@@ -18,6 +20,7 @@ pub mod audit_trail;
 pub mod clock;
 pub mod compare;
 pub mod error;
+pub mod export;
 pub mod kinds;
 mod passwords;
 pub mod recommend;

@@ -381,7 +381,7 @@ fn kind_of(row: &RecordRow) -> Result<&'static Kind, Error> {
     })
 }
 
-fn parse_fields(s: &str) -> Map<String, Value> {
+pub(crate) fn parse_fields(s: &str) -> Map<String, Value> {
     match serde_json::from_str(s) {
         Ok(Value::Object(m)) => m,
         _ => Map::new(),
@@ -528,7 +528,7 @@ fn check_due(due: Option<&str>, errors: &mut Vec<FieldError>) {
     }
 }
 
-fn blank_to_none(s: Option<String>) -> Option<String> {
+pub(crate) fn blank_to_none(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
@@ -616,7 +616,7 @@ async fn write_version(
     })
 }
 
-fn draft(who: &Principal, action: &str, subject: &str) -> Draft {
+pub(crate) fn draft(who: &Principal, action: &str, subject: &str) -> Draft {
     Draft {
         at_us: clock::now_us(),
         actor: who.username.clone(),
@@ -1682,7 +1682,7 @@ async fn count_of(store: &annex_store::Store, filter: &Filter) -> Result<Count, 
 
 /// The store filter a list query asks for, once every part of it is checked; the parts that
 /// break a rule are reported together.
-async fn filter_of(app: &App, who: &Principal, q: ListQuery) -> Result<Filter, Error> {
+pub(crate) async fn filter_of(app: &App, who: &Principal, q: ListQuery) -> Result<Filter, Error> {
     require(app, who, Permission::ReadRecords).await?;
     let mut errors = Vec::new();
     let kind = match blank_to_none(q.kind) {

@@ -3,6 +3,7 @@
 //! - [`audit_trail`]: the SHA-256 hash chain of every change (21 CFR 11.10(e)) and its check.
 //! - [`catalog`]: the standards, their clause trees and facts, compiled into the binary.
 //! - [`mapping`]: typed relationships between clauses of two standards (NIST OLIR).
+//! - [`export`]: the typed cells of an exported register row and the sheet that takes them.
 //! - [`compare`]: overlap of two or more standards, computed from the mappings.
 //! - [`recommend`]: which standards an organisation should pursue, and in what order.
 //! - [`records`]: version hashes and signature manifests of controlled records.
@@ -13,6 +14,7 @@ pub mod audit_trail;
 pub mod catalog;
 pub mod compare;
 pub mod error;
+pub mod export;
 pub mod kinds;
 pub mod mapping;
 pub mod recommend;

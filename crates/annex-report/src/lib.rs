@@ -1,12 +1,15 @@
 //! Annex renderers: the same results in the shapes people take them away in — an aligned
 //! text table for the terminal, Markdown for a wiki or a pull request, CSV for a spreadsheet,
-//! JSON for scripts. (XLSX and PDF arrive with the registers and reports.)
+//! JSON for scripts; and register exports as CSV and XLSX. (Printed records are PDF, made by
+//! the `annex-pdf` crate: typst is slow to compile and lives there alone.)
 //!
+//! - [`export`]: a register, row by row, as CSV or XLSX.
 //! - [`standards`]: the catalog list and one standard with its clause tree.
 //! - [`compare`]: a comparison of standards.
 //! - [`recommend`]: a recommendation.
 
 pub mod compare;
+pub mod export;
 pub mod kinds;
 pub mod recommend;
 pub mod standards;

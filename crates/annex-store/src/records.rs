@@ -3,6 +3,7 @@
 //! the filtered, keyset-paginated list with full-text search (FTS5 on SQLite, a `tsvector`
 //! on PostgreSQL).
 
+use futures_util::TryStreamExt;
 use serde::Serialize;
 use sqlx::FromRow;
 
@@ -274,20 +275,34 @@ fn conditions(filter: &Filter, postgres: bool, select: &str) -> Query {
     q
 }
 
-/// One page of the filtered records, in the filter's order.
-fn page(filter: &Filter, postgres: bool) -> Query {
-    let mut q = conditions(filter, postgres, RECORD_COLUMNS);
-    // Keyset pagination: the next page starts after the last row's (key, id), so a page
-    // costs the same at row 100 as at row 100,000.
+/// The sort key expression and direction of an order.
+fn order(sort: Sort) -> (String, &'static str) {
     const NO_DUE: &str = "'9999-12-31'";
-    let (key, dir) = match filter.sort {
+    match sort {
         Sort::UpdatedDesc => ("updated_at".to_string(), "DESC"),
         Sort::UpdatedAsc => ("updated_at".to_string(), "ASC"),
         Sort::CreatedDesc => ("id".to_string(), "DESC"),
         Sort::CreatedAsc => ("id".to_string(), "ASC"),
         Sort::DueAsc => (format!("COALESCE(due_on, {NO_DUE})"), "ASC"),
         Sort::TitleAsc => ("title".to_string(), "ASC"),
-    };
+    }
+}
+
+/// Every filtered record in the filter's order, in one statement (its cursor and limit are
+/// ignored): what an export reads.
+fn every(filter: &Filter, postgres: bool) -> Query {
+    let mut q = conditions(filter, postgres, RECORD_COLUMNS);
+    let (key, dir) = order(filter.sort);
+    q.sql.push_str(&format!(" ORDER BY {key} {dir}, id {dir}"));
+    q
+}
+
+/// One page of the filtered records, in the filter's order.
+fn page(filter: &Filter, postgres: bool) -> Query {
+    let mut q = conditions(filter, postgres, RECORD_COLUMNS);
+    // Keyset pagination: the next page starts after the last row's (key, id), so a page
+    // costs the same at row 100 as at row 100,000.
+    let (key, dir) = order(filter.sort);
     let cmp = if dir == "DESC" { "<" } else { ">" };
     if let Some(after) = &filter.after {
         let id = match after {
@@ -371,7 +386,30 @@ impl Store {
         }))
     }
 
-    /// How many records match `filter` (its sort, cursor and limit are ignored).
+    /// Every record matching `filter`, in its order, handed to `each` as it is read, until
+    /// `each` returns false. For exports of a whole register: one statement rather than page
+    /// after page, so the rows come from one snapshot (a record changed meanwhile is neither
+    /// missed nor listed twice) and only the row in hand is in memory. The filter's cursor and
+    /// limit are ignored.
+    pub async fn export(
+        &self,
+        filter: &Filter,
+        mut each: impl FnMut(RecordRow) -> bool + Send,
+    ) -> Result<()> {
+        let postgres = matches!(self.db, Db::Postgres(_));
+        let q = every(filter, postgres);
+        on_pool!(self, p => {
+            let query = sqlx::query_as::<_, RecordRow>(sqlx::AssertSqlSafe(q.sql.clone()));
+            let mut rows = bind_all!(query, &q.binds).fetch(p);
+            while let Some(row) = rows.try_next().await? {
+                if !each(row) {
+                    break;
+                }
+            }
+        });
+        Ok(())
+    }
+
     /// How many records match, counting no further than `cap + 1`: an exact count of a
     /// 100,000-record register costs more than the page itself, and beyond a point "more than
     /// `cap`" says enough.

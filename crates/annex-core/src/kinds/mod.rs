@@ -959,6 +959,52 @@ impl Kind {
     }
 }
 
+impl KindInfo {
+    /// What people call a name the app layer reports or a version lists as changed: `title`,
+    /// `due_on`, `fields.summary`... (the field's label for the kind's own fields).
+    pub fn label_of(&self, name: &str) -> String {
+        match name {
+            "title" => "Title".into(),
+            "state" => "State".into(),
+            "owner" => "Owner".into(),
+            "site" => "Site".into(),
+            "due_on" => "Due date".into(),
+            "version" => "Version".into(),
+            other => other
+                .strip_prefix("fields.")
+                .and_then(|f| self.fields.iter().find(|i| i.name == f))
+                .map_or_else(|| other.to_string(), |f| f.label.clone()),
+        }
+    }
+}
+
+impl FieldInfo {
+    /// A stored value as people read it: a choice by its label, a flag as yes or no. Pages,
+    /// exports and printed records all show values this way.
+    pub fn show(&self, v: &Value) -> String {
+        match v {
+            Value::Null => String::new(),
+            Value::String(s) if self.ty == TypeName::Choice => self
+                .choices
+                .iter()
+                .find(|c| c.value == *s)
+                .map_or_else(|| s.clone(), |c| c.label.clone()),
+            other => show_plain(other),
+        }
+    }
+}
+
+/// A value of no known field as people read it.
+pub fn show_plain(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Bool(true) => "Yes".into(),
+        Value::Bool(false) => "No".into(),
+        other => other.to_string(),
+    }
+}
+
 impl Field {
     fn describe(&self) -> FieldInfo {
         let (max_length, min, max, choices) = match self.ty {

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit_trail;
 pub mod body;
 pub mod compare;
+pub mod export;
 pub mod kinds;
 pub mod openapi;
 pub mod recommend;
@@ -35,6 +36,7 @@ pub fn routes(app: &App) -> Router<App> {
         .route("/kinds", get(kinds::list))
         .route("/kinds/{id}", get(kinds::show))
         .route("/records", get(records::list).post(records::create))
+        .route("/records/export", get(export::register_file))
         .route(
             "/records/{number}",
             get(records::show).patch(records::update),
@@ -52,6 +54,7 @@ pub fn routes(app: &App) -> Router<App> {
             post(records::acknowledge),
         )
         .route("/records/{number}/history", get(records::history))
+        .route("/records/{number}/pdf", get(export::record_pdf))
         .route("/attachments/{id}", get(records::download))
         .route("/audit-trail", get(audit_trail::list))
         .route("/audit-trail/verify", post(audit_trail::verify))

@@ -38,6 +38,8 @@ use utoipa::OpenApi;
         super::records::comment,
         super::records::acknowledge,
         super::records::history,
+        super::export::register_file,
+        super::export::record_pdf,
         super::audit_trail::list,
         super::audit_trail::verify,
     ),

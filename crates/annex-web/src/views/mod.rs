@@ -1,7 +1,7 @@
 //! Server-rendered pages for people: the catalog browser, a standard's page, the comparison
 //! page and the selector (public), and the records kernel behind a login — set-up, login, the
-//! home page of tasks, record lists, forms and record pages, search, the audit trail and user
-//! administration. Every form works without JavaScript.
+//! home page of tasks, record lists, forms and record pages, exports, search, the audit trail
+//! and user administration. Every form works without JavaScript.
 //!
 //! This file holds what every page shares: the routes, the header navigation ([`Nav`]), form
 //! bodies ([`Form`]) and field errors ([`Errors`]).
@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod audit_trail;
 pub mod compare;
+pub mod export;
 pub mod recommend;
 pub mod records;
 pub mod standards;
@@ -41,11 +42,13 @@ pub fn routes(app: &App) -> Router<App> {
         .route("/admin/audit-trail/verify", post(audit_trail::verify))
         .route("/search", get(records::search))
         .route("/records/{kind}", get(records::list))
+        .route("/records/{kind}/export", get(export::register))
         .route(
             "/records/{kind}/new",
             get(records::new_form).post(records::create),
         )
         .route("/r/{number}", get(records::show))
+        .route("/r/{number}/pdf", get(export::record))
         .route(
             "/r/{number}/edit",
             get(records::edit_form).post(records::update),

@@ -19,7 +19,7 @@ pub use page::{acknowledge, attach, back, comment, link, show, sign, transition}
 
 use annex_app::records::Detail;
 use annex_app::{Error, kinds};
-use annex_core::kinds::{FieldInfo, KindInfo, TypeName};
+use annex_core::kinds::{FieldInfo, KindInfo, TypeName, show_plain as kinds_show_plain};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Map, Value};
 
@@ -35,34 +35,12 @@ fn kind_info(id: &str) -> Result<KindInfo, PageError> {
 
 /// What a field name the app layer reports (`title`, `fields.summary`...) is called on forms.
 fn label_of(kind: &KindInfo, name: &str) -> String {
-    match name {
-        "title" => "Title".into(),
-        "state" => "State".into(),
-        "owner" => "Owner".into(),
-        "site" => "Site".into(),
-        "due_on" => "Due date".into(),
-        "version" => "Version".into(),
-        other => other
-            .strip_prefix("fields.")
-            .and_then(|f| kind.fields.iter().find(|i| i.name == f))
-            .map_or_else(|| other.to_string(), |f| f.label.clone()),
-    }
+    kind.label_of(name)
 }
 
 /// A stored field value for people: a choice by its label, a flag as yes or no.
 fn shown(field: Option<&FieldInfo>, v: &Value) -> String {
-    match (field, v) {
-        (_, Value::Null) => String::new(),
-        (Some(f), Value::String(s)) if f.ty == TypeName::Choice => f
-            .choices
-            .iter()
-            .find(|c| c.value == *s)
-            .map_or_else(|| s.clone(), |c| c.label.clone()),
-        (_, Value::String(s)) => s.clone(),
-        (_, Value::Bool(true)) => "Yes".into(),
-        (_, Value::Bool(false)) => "No".into(),
-        (_, other) => other.to_string(),
-    }
+    field.map_or_else(|| kinds_show_plain(v), |f| f.show(v))
 }
 
 /// One labelled value on a record page.

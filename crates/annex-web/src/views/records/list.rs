@@ -137,6 +137,9 @@ pub struct ListPage {
     pub next_href: Option<String>,
     /// Set when this is not the first page.
     pub first_href: Option<String>,
+    /// The whole filtered register as a file (set when the filters are valid).
+    pub export_csv_href: Option<String>,
+    pub export_xlsx_href: Option<String>,
 }
 
 /// The orders of a list, by the names [`records::SORTS`] uses, for people.
@@ -154,13 +157,25 @@ fn sort_label(name: &str) -> &str {
 
 /// The filters of a list as a query string, without the cursor: for "next page" links.
 fn filter_query(q: &Form) -> String {
+    query_without(q, &["cursor"])
+}
+
+/// A query string of `q`'s non-empty pairs, leaving out the names given.
+fn query_without(q: &Form, leave_out: &[&str]) -> String {
     let mut s = form_urlencoded::Serializer::new(String::new());
     for (k, v) in &q.0 {
-        if k != "cursor" && !v.is_empty() {
+        if !leave_out.contains(&k.as_str()) && !v.is_empty() {
             s.append_pair(k, v);
         }
     }
     s.finish()
+}
+
+/// The export link of a list in `format`: its filters and order, not its page.
+fn export_href(base: &str, q: &Form, format: &str) -> String {
+    let filters = query_without(q, &["cursor", "limit", "format"]);
+    let sep = if filters.is_empty() { "" } else { "&" };
+    format!("{base}/export?format={format}{sep}{filters}")
 }
 
 fn page_links(base: &str, q: &Form, page: &Page) -> (Option<String>, Option<String>) {
@@ -235,6 +250,14 @@ pub async fn list(
         .map(|p| page_links(&base, &q, p))
         .unwrap_or_default();
     let summary = errors.summary(&inputs);
+    let (export_csv_href, export_xlsx_href) = if page.is_some() {
+        (
+            Some(export_href(&base, &q, "csv")),
+            Some(export_href(&base, &q, "xlsx")),
+        )
+    } else {
+        (None, None)
+    };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -259,6 +282,8 @@ pub async fn list(
         page,
         next_href,
         first_href,
+        export_csv_href,
+        export_xlsx_href,
     };
     Ok((status, render(&page)).into_response())
 }

@@ -1,0 +1,180 @@
+//! Annex's printed records: PDF through typst, used as a library. A template compiled into
+//! the binary lays out data it reads as JSON from a virtual file, so no value a user typed is
+//! ever read as typst markup or code (nothing to escape, nothing to inject). The fonts come
+//! from `typst-assets`, compiled in: nothing is looked up on the machine or fetched.
+//!
+//! typst is by far the slowest dependency to compile, so it lives in this crate alone; only
+//! the web layer and the binary depend on it.
+//!
+//! - [`record`]: one record with its fields, signatures, links, versions and audit timeline.
+
+use std::sync::LazyLock;
+
+use serde::Serialize;
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime, Duration};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_layout::PagedDocument;
+
+/// The template of a printed record: `record.typ`, reading `data.json`.
+const RECORD_TEMPLATE: &str = include_str!("../templates/record.typ");
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The data could not be encoded for the template.
+    #[error("cannot encode the data for the PDF: {0}")]
+    Data(#[from] serde_json::Error),
+    /// The template did not compile or lay out (a defect of this crate, not of the input).
+    #[error("cannot lay out the PDF: {0}")]
+    Layout(String),
+}
+
+/// The standard library and the embedded fonts, made once per process: parsing the fonts
+/// costs tens of milliseconds, a fair share of a whole record's rendering.
+struct Shared {
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+}
+
+static SHARED: LazyLock<Shared> = LazyLock::new(|| {
+    let fonts: Vec<Font> = typst_assets::fonts()
+        .flat_map(|data| Font::iter(Bytes::new(data)))
+        .collect();
+    Shared {
+        library: LazyHash::new(Library::default()),
+        book: LazyHash::new(FontBook::from_fonts(&fonts)),
+        fonts,
+    }
+});
+
+/// One compilation: the template as the main file and the data as `data.json`; no other
+/// file exists.
+struct Job {
+    main: Source,
+    data_id: FileId,
+    data: Bytes,
+}
+
+fn file_id(path: &str) -> Result<FileId, Error> {
+    let vpath = VirtualPath::new(path).map_err(|e| Error::Layout(format!("{path}: {e:?}")))?;
+    Ok(RootedPath::new(VirtualRoot::Project, vpath).intern())
+}
+
+impl Job {
+    fn new(template: &str, data: &impl Serialize) -> Result<Self, Error> {
+        let main = Source::new(file_id("/main.typ")?, template.to_string());
+        Ok(Self {
+            main,
+            data_id: file_id("/data.json")?,
+            data: Bytes::new(serde_json::to_vec(data)?),
+        })
+    }
+
+    fn pdf(&self) -> Result<Vec<u8>, Error> {
+        let document = typst::compile::<PagedDocument>(self)
+            .output
+            .map_err(|errors| Error::Layout(messages(errors.as_slice())))?;
+        typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
+            .map_err(|errors| Error::Layout(messages(errors.as_slice())))
+    }
+}
+
+fn messages(errors: &[typst::diag::SourceDiagnostic]) -> String {
+    errors
+        .iter()
+        .map(|e| e.message.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl World for Job {
+    fn library(&self) -> &LazyHash<Library> {
+        &SHARED.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &SHARED.book
+    }
+
+    fn main(&self) -> FileId {
+        self.main.id()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main.id() {
+            Ok(self.main.clone())
+        } else {
+            Err(FileError::AccessDenied)
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.data_id {
+            Ok(self.data.clone())
+        } else if id == self.main.id() {
+            Ok(Bytes::from_string(self.main.clone()))
+        } else {
+            Err(FileError::AccessDenied)
+        }
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        SHARED.fonts.get(index).cloned()
+    }
+
+    /// Printed records carry their export time in the data; the template asks for no date.
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        None
+    }
+}
+
+/// A record as a PDF. `data` is the app layer's record export, serialised as the template
+/// expects (see `templates/record.typ`).
+pub fn record(data: &impl Serialize) -> Result<Vec<u8>, Error> {
+    Job::new(RECORD_TEMPLATE, data)?.pdf()
+}
+
+/// The media type of a PDF, for HTTP responses.
+pub const PDF_TYPE: &str = "application/pdf";
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use serde_json::json;
+
+    /// A record as the app layer exports it, with text that would be markup or code if it
+    /// were spliced into the template.
+    fn sample() -> serde_json::Value {
+        let user = json!({"id": 2, "username": "mia", "display_name": "Mia Manager"});
+        json!({
+            "number": "NC-0001", "kind": "nonconformity", "kind_label": "Nonconformity",
+            "title": "#panic(\"x\") *bold* $x$ [link] = heading", "state": "Closed", "version": 5,
+            "common": [{"label": "State", "value": "Closed", "long": false}],
+            "fields": [{"label": "Description", "value": "line one\nline two #read(\"/etc/passwd\")", "long": true}],
+            "signatures": [{"id": 1, "meaning": "verified", "meaning_label": "Verified", "printed_name": "Mia Manager",
+                "username": "mia", "at": "2026-11-22T10:00:00Z", "version": 4, "version_hash": "ab", "hash": "cd",
+                "valid": true, "current": false}],
+            "links": [{"id": 1, "relation": "evidences", "direction": "out", "number": null, "title": null,
+                "clause": "iso9001:2015/10.2", "clause_title": "ISO 9001:2015 10.2 Nonconformity and corrective action"}],
+            "attachments": [], "comments": [{"id": 1, "body": "Seen", "at": "2026-11-22T10:00:00Z", "by": user}],
+            "acknowledgements": [],
+            "versions": [{"version": 1, "at": "2026-11-22T09:00:00Z", "by": "Mia Manager (mia)", "state": "Reported", "changed": [], "hash": "ef"}],
+            "timeline": [{"seq": 7, "at": "2026-11-22T10:00:00Z", "actor": "mia", "action": "signature.apply",
+                "detail": "{\"after\":{\"meaning\":\"verified\"}}", "reason": null}],
+            "exported_at": "2026-11-22T11:00:00Z", "exported_by": "Mia Manager (mia)"
+        })
+    }
+
+    #[test]
+    fn a_record_lays_out_as_a_pdf_without_reading_user_text_as_markup() {
+        let pdf = super::record(&sample()).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
+        let mut hidden = sample();
+        hidden["timeline"] = serde_json::Value::Null;
+        assert!(super::record(&hidden).unwrap().starts_with(b"%PDF-"));
+    }
+}
