@@ -879,6 +879,8 @@ async fn every_endpoint_answers_every_role_as_the_permission_matrix_says() {
         let cases: Vec<(Permission, super::support::Resp)> = vec![
             (Permission::ReadRecords, app.get(c, "/api/v1/records").await),
             (Permission::ReadRecords, app.get(c, &format!("/api/v1/records/{nc}")).await),
+            (Permission::ReadRecords, app.get(c, "/api/v1/records/export?kind=nonconformity&format=csv").await),
+            (Permission::ReadRecords, app.get(c, &format!("/api/v1/records/{nc}/pdf")).await),
             (Permission::CreateRecords, app.post(c, "/api/v1/records", json!({"kind": "nonconformity", "title": "New", "fields": {"severity": "minor", "description": "d"}})).await),
             (Permission::EditRecords, app.json(c, Method::PATCH, &format!("/api/v1/records/{nc}"), json!({"version": v, "title": format!("Edited by {role}")})).await),
             (Permission::Comment, app.post(c, &format!("/api/v1/records/{nc}/comments"), json!({"body": "Seen"})).await),
@@ -921,6 +923,8 @@ async fn every_endpoint_answers_every_role_as_the_permission_matrix_says() {
         .iter()
         .map(|(r, _)| {
             [
+                Permission::ReadRecords,
+                Permission::ReadRecords,
                 Permission::ReadRecords,
                 Permission::ReadRecords,
                 Permission::CreateRecords,
@@ -1017,6 +1021,8 @@ async fn kinds_and_the_openapi_document_describe_the_records_api() {
         "/api/v1/records",
         "/api/v1/records/{number}/transitions",
         "/api/v1/records/{number}/signatures",
+        "/api/v1/records/export",
+        "/api/v1/records/{number}/pdf",
         "/api/v1/audit-trail",
         "/api/v1/kinds",
         "/api/v1/session",
@@ -1026,4 +1032,22 @@ async fn kinds_and_the_openapi_document_describe_the_records_api() {
             "{path} missing from the OpenAPI document"
         );
     }
+    let export = &api["paths"]["/api/v1/records/export"]["get"];
+    let content = &export["responses"]["200"]["content"];
+    assert!(content["text/csv"].is_object(), "{export}");
+    assert!(
+        content["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"].is_object(),
+        "{export}"
+    );
+    let params: Vec<&str> = export["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for p in ["format", "kind", "state", "owner", "q", "sort", "open"] {
+        assert!(params.contains(&p), "{p} missing from {params:?}");
+    }
+    let pdf = &api["paths"]["/api/v1/records/{number}/pdf"]["get"]["responses"]["200"]["content"];
+    assert!(pdf["application/pdf"].is_object(), "{pdf}");
 }
