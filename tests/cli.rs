@@ -9,6 +9,8 @@ use std::process::{Command, Output};
 // so that cargo does not build each as a test binary of its own.
 #[path = "cli/crash.rs"]
 mod crash;
+#[path = "cli/export.rs"]
+mod export;
 #[path = "cli/server.rs"]
 mod server;
 
