@@ -1,11 +1,12 @@
 //! Benchmark of the records kernel on each backend (SQLite always; PostgreSQL when
 //! `ANNEX_TEST_DATABASE_URL` names a server): record creation with its audit event, one list
-//! page at 100,000 records, and verification of a 1,000,000-event audit trail read from the
-//! database. A plain program rather than criterion: each figure needs a large database built
+//! page at 100,000 records, the export of that register to XLSX and CSV and of one record to
+//! PDF, and verification of a 1,000,000-event audit trail read from the database. A plain program rather than criterion: each figure needs a large database built
 //! first, and the quantities wanted are throughput and latency percentiles. Figures and
 //! method: BENCHMARKS.md.
 //!
 //!     cargo bench --bench records
+//!     ANNEX_BENCH=export cargo bench --bench records    # the exports alone
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -160,6 +161,80 @@ async fn create_rates(name: &str, app: &App, who: &Principal) -> i64 {
     made
 }
 
+/// Resident memory of this process in KiB: now, and the peak since the last [`reset_peak`].
+fn memory_kib() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Starts a new peak for [`memory_kib`] (Linux: writing 5 to clear_refs resets VmHWM).
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// The register at 100,000 records exported whole to XLSX and CSV, and a filtered quarter of
+/// it; then one record to PDF, the first time (fonts parsed) and after.
+async fn exports(name: &str, app: &App, who: &Principal) {
+    use annex_core::export::Format;
+    use annex_report::export::File;
+    let cases = [
+        ("whole register", Format::Xlsx, None),
+        ("whole register", Format::Csv, None),
+        ("state filter (a quarter)", Format::Xlsx, Some("contained")),
+    ];
+    for (label, format, state) in cases {
+        for _ in 0..2 {
+            reset_peak();
+            let (before, _) = memory_kib();
+            let t = Instant::now();
+            let mut file = File::new(format).unwrap();
+            let q = ListQuery {
+                kind: Some("nonconformity".into()),
+                state: state.map(|s| vec![s.to_string()]).unwrap_or_default(),
+                ..ListQuery::default()
+            };
+            let done = annex_app::export::register(app, who, q, &mut file)
+                .await
+                .unwrap();
+            let rows_at = t.elapsed();
+            let bytes = file.finish().unwrap();
+            let total = t.elapsed();
+            let (_, peak) = memory_kib();
+            println!(
+                "{name}: export {} rows ({label}) to {}: {:.2} s (rows written in {:.2} s), {:.1} MB file, peak memory +{:.0} MB",
+                done.rows,
+                format.as_str(),
+                total.as_secs_f64(),
+                rows_at.as_secs_f64(),
+                bytes.len() as f64 / 1e6,
+                peak.saturating_sub(before) as f64 / 1024.0
+            );
+        }
+    }
+    for round in ["first", "second", "third"] {
+        let t = Instant::now();
+        let data = annex_app::export::record(app, who, "NC-0042")
+            .await
+            .unwrap();
+        let read = t.elapsed();
+        let pdf = annex_pdf::record(&data).unwrap();
+        println!(
+            "{name}: record NC-0042 to PDF ({round}): {:.0} ms ({:.0} ms reading and auditing), {} KB",
+            ms(t.elapsed()),
+            ms(read),
+            pdf.len() / 1000
+        );
+    }
+}
+
 /// The first administrator of a new database.
 async fn admin(app: &App) -> Principal {
     annex_app::accounts::setup(
@@ -290,6 +365,8 @@ async fn bench(name: &str, db: TestDb) {
         ms(percentile(&times, 0.99))
     );
 
+    exports(name, &app, &who).await;
+
     let t = Instant::now();
     events(&db.store, EVENTS).await;
     println!(
@@ -336,6 +413,24 @@ fn main() {
                     v.checked,
                     v.checked as f64 / t.elapsed().as_secs_f64() / 1e6
                 );
+            }
+            return;
+        }
+        // `ANNEX_BENCH=export` measures only the exports, on each backend.
+        if std::env::var("ANNEX_BENCH").as_deref() == Ok("export") {
+            let url = format!("sqlite://{}", dir.path().join("e.db").display());
+            let store = Store::connect(&url).await.unwrap();
+            store.migrate().await.unwrap();
+            let mut dbs = vec![("sqlite", TestDb::from_store(store, url))];
+            if let Some(url) = testing::postgres_url() {
+                dbs.push(("postgres", testing::postgres(&url).await.unwrap()));
+            }
+            for (name, db) in dbs {
+                let app = App::with_store(db.store.clone()).unwrap();
+                let who = admin(&app).await;
+                fill(&db.store, 0, LIST_AT).await;
+                db.store.analyze().await.unwrap();
+                exports(name, &app, &who).await;
             }
             return;
         }

@@ -9,16 +9,17 @@ pub const CSV_TYPE: &str = "text/csv; charset=utf-8";
 pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// A register export in the format asked for.
+/// (Boxed: the two writers differ much in size, and a file is moved around while it is made.)
 pub enum File {
-    Csv(Csv),
-    Xlsx(Xlsx),
+    Csv(Box<Csv>),
+    Xlsx(Box<Xlsx>),
 }
 
 impl File {
     pub fn new(format: Format) -> Result<Self, crate::Error> {
         Ok(match format {
-            Format::Csv => Self::Csv(Csv::new()),
-            Format::Xlsx => Self::Xlsx(Xlsx::new()?),
+            Format::Csv => Self::Csv(Box::default()),
+            Format::Xlsx => Self::Xlsx(Box::new(Xlsx::new()?)),
         })
     }
 
@@ -33,15 +34,15 @@ impl File {
     /// The file. For XLSX this compresses the sheet: run it where blocking is allowed.
     pub fn finish(self) -> Result<Vec<u8>, crate::Error> {
         match self {
-            Self::Csv(c) => c.finish(),
-            Self::Xlsx(x) => x.finish(),
+            Self::Csv(c) => (*c).finish(),
+            Self::Xlsx(x) => (*x).finish(),
         }
     }
 
     fn inner(&mut self) -> &mut dyn Sheet {
         match self {
-            Self::Csv(c) => c,
-            Self::Xlsx(x) => x,
+            Self::Csv(c) => c.as_mut(),
+            Self::Xlsx(x) => x.as_mut(),
         }
     }
 }

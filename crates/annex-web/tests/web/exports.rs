@@ -40,7 +40,7 @@ fn today() -> String {
     annex_app::clock::today()
 }
 
-fn header_of<'a>(r: &'a Resp, name: header::HeaderName) -> &'a str {
+fn header_of(r: &Resp, name: header::HeaderName) -> &str {
     r.headers
         .get(&name)
         .unwrap_or_else(|| panic!("no {name} header: {} {}", r.status, r.text()))
