@@ -416,20 +416,38 @@ fn main() {
             }
             return;
         }
-        // `ANNEX_BENCH=export` measures only the exports, on each backend.
-        if std::env::var("ANNEX_BENCH").as_deref() == Ok("export") {
-            let url = format!("sqlite://{}", dir.path().join("e.db").display());
+        // `ANNEX_BENCH=export` measures only the exports, on each backend;
+        // `ANNEX_BENCH=export:DIR` on SQLite only, in the data folder DIR, which it keeps
+        // (filled on first use) for `annex --data-dir DIR export ...` to be measured alone.
+        if let Some(kept) = std::env::var("ANNEX_BENCH")
+            .ok()
+            .and_then(|b| b.strip_prefix("export").map(str::to_string))
+        {
+            let folder = match kept.strip_prefix(':') {
+                Some(path) => std::path::PathBuf::from(path),
+                None => dir.path().to_path_buf(),
+            };
+            std::fs::create_dir_all(&folder).unwrap();
+            let url = format!("sqlite://{}", folder.join("annex.db").display());
             let store = Store::connect(&url).await.unwrap();
             store.migrate().await.unwrap();
             let mut dbs = vec![("sqlite", TestDb::from_store(store, url))];
-            if let Some(url) = testing::postgres_url() {
+            if kept.is_empty()
+                && let Some(url) = testing::postgres_url()
+            {
                 dbs.push(("postgres", testing::postgres(&url).await.unwrap()));
             }
             for (name, db) in dbs {
                 let app = App::with_store(db.store.clone()).unwrap();
-                let who = admin(&app).await;
-                fill(&db.store, 0, LIST_AT).await;
-                db.store.analyze().await.unwrap();
+                let who = match annex_app::accounts::needs_setup(&app).await.unwrap() {
+                    true => admin(&app).await,
+                    false => Principal::system(),
+                };
+                let (have, _) = db.store.audit_head().await.unwrap();
+                if have < LIST_AT {
+                    fill(&db.store, 0, LIST_AT).await;
+                    db.store.analyze().await.unwrap();
+                }
                 exports(name, &app, &who).await;
             }
             return;

@@ -298,6 +298,7 @@ pub struct RecordExport {
     pub exported_by: String,
 }
 
+/// A user by printed and user name; an action without a user account was the command line's.
 fn name_of(u: Option<&records::UserRef>) -> String {
     u.map(|u| format!("{} ({})", u.display_name, u.username))
         .unwrap_or_else(|| "system".into())
@@ -374,7 +375,12 @@ pub async fn record(app: &App, who: &Principal, number: &str) -> Result<RecordEx
     };
     let common = vec![
         labelled("State", r.state_label.clone()),
-        labelled("Owner", name_of(r.owner.as_ref())),
+        labelled(
+            "Owner",
+            r.owner
+                .as_ref()
+                .map_or_else(|| "nobody".into(), |o| name_of(Some(o))),
+        ),
         labelled("Site", r.site.clone()),
         labelled("Due date", r.due_on.clone().unwrap_or_default()),
         labelled("Version", r.version.to_string()),
