@@ -1,7 +1,7 @@
 //! Records: the one table every kind shares (indexed common columns, the kind's fields as
 //! JSON), their versions, links, attachments, comments, signatures and acknowledgements, and
 //! the filtered, keyset-paginated list with full-text search (FTS5 on SQLite, a `tsvector`
-//! on PostgreSQL).
+//! on PostgreSQL), and the same filter read whole, row by row, for exports.
 
 use futures_util::TryStreamExt;
 use serde::Serialize;
@@ -410,6 +410,7 @@ impl Store {
         Ok(())
     }
 
+    /// How many records match `filter` (its sort, cursor and limit are ignored).
     /// How many records match, counting no further than `cap + 1`: an exact count of a
     /// 100,000-record register costs more than the page itself, and beyond a point "more than
     /// `cap`" says enough.

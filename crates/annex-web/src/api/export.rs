@@ -14,10 +14,10 @@ use axum::response::{IntoResponse, Response};
 use crate::auth::Auth;
 use crate::error::ApiError;
 
-/// The query of an export: the list's filters and order, and the format.
+/// The query of an export: the list's filters and order, and the format. (Read as pairs,
+/// like the list's, so that `state` may repeat; this type describes it to the OpenAPI document.)
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)] // Describes the query for the OpenAPI document; read as pairs.
 pub struct ExportParams {
     /// `csv` or `xlsx`.
     pub format: String,
