@@ -1,4 +1,4 @@
-//! Annex's printed records: PDF through typst, used as a library. A template compiled into
+//! Annex's printed records: PDF/A-2b through typst, used as a library. A template compiled into
 //! the binary lays out data it reads as JSON from a virtual file, so no value a user typed is
 //! ever read as typst markup or code (nothing to escape, nothing to inject). The fonts come
 //! from `typst-assets`, compiled in: nothing is looked up on the machine or fetched.
@@ -78,9 +78,31 @@ impl Job {
         let document = typst::compile::<PagedDocument>(self)
             .output
             .map_err(|errors| Error::Layout(messages(errors.as_slice())))?;
-        typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
+        // PDF/A-2b: the archival profile (fonts embedded, nothing that depends on the reader's
+        // machine), for records kept for years; it needs the time the file was made.
+        let standards = typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::A_2b])
+            .map_err(|e| Error::Layout(e.message().to_string()))?;
+        let options = typst_pdf::PdfOptions {
+            standards,
+            timestamp: now().map(typst_pdf::Timestamp::new_utc),
+            ..typst_pdf::PdfOptions::default()
+        };
+        typst_pdf::pdf(&document, &options)
             .map_err(|errors| Error::Layout(messages(errors.as_slice())))
     }
+}
+
+/// Now, in UTC, as typst holds a date and time.
+fn now() -> Option<Datetime> {
+    let t = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC);
+    Datetime::from_ymd_hms(
+        i32::from(t.year()),
+        u8::try_from(t.month()).ok()?,
+        u8::try_from(t.day()).ok()?,
+        u8::try_from(t.hour()).ok()?,
+        u8::try_from(t.minute()).ok()?,
+        u8::try_from(t.second()).ok()?,
+    )
 }
 
 fn messages(errors: &[typst::diag::SourceDiagnostic]) -> String {
@@ -173,6 +195,13 @@ mod tests {
     fn a_record_lays_out_as_a_pdf_without_reading_user_text_as_markup() {
         let pdf = super::record(&sample()).unwrap();
         assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
+        // Declared PDF/A-2b in its metadata.
+        let declares = |needle: &[u8]| pdf.windows(needle.len()).any(|w| w == needle);
+        assert!(
+            declares(b"pdfaid:part>2<") || declares(b"pdfaid:part=\"2\""),
+            "not PDF/A-2"
+        );
+        assert!(declares(b"pdfaid:conformance>B<") || declares(b"pdfaid:conformance=\"B\""));
         let mut hidden = sample();
         hidden["timeline"] = serde_json::Value::Null;
         assert!(super::record(&hidden).unwrap().starts_with(b"%PDF-"));
