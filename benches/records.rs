@@ -339,15 +339,20 @@ fn main() {
             }
             return;
         }
-        // `ANNEX_BENCH=create` measures only creation on SQLite without syncs (profiling).
+        // `ANNEX_BENCH=create` measures only creation on SQLite (profiling).
         if std::env::var("ANNEX_BENCH").as_deref() == Ok("create") {
-            let url = format!("sqlite://{}", dir.path().join("p.db").display());
-            let store = Store::connect_with(&url, Durability::Normal).await.unwrap();
-            store.migrate().await.unwrap();
-            let app = App::with_store(store).unwrap();
-            let admin = admin(&app).await;
-            for _ in 0..3 {
-                create_rates("sqlite (synchronous=NORMAL)", &app, &admin).await;
+            for (label, durability, file) in [
+                ("sqlite (synchronous=FULL)", Durability::Full, "f.db"),
+                ("sqlite (synchronous=NORMAL)", Durability::Normal, "n.db"),
+            ] {
+                let url = format!("sqlite://{}", dir.path().join(file).display());
+                let store = Store::connect_with(&url, durability).await.unwrap();
+                store.migrate().await.unwrap();
+                let app = App::with_store(store).unwrap();
+                let admin = admin(&app).await;
+                for _ in 0..2 {
+                    create_rates(label, &app, &admin).await;
+                }
             }
             return;
         }

@@ -143,9 +143,7 @@ impl crate::Store {
 impl crate::Tx {
     /// Runs SQL as someone with direct database access would (tamper tests).
     pub async fn raw(&mut self, sql: &'static str) -> Result<u64> {
-        Ok(crate::tx::on_tx!(self, c => {
-            sqlx::query(sql).execute(&mut *c).await?.rows_affected()
-        }))
+        crate::tx::execute!(self, sql)
     }
 }
 
