@@ -319,12 +319,17 @@ fn main() {
     rt.block_on(async {
         let dir = tempfile::tempdir().unwrap();
         // `ANNEX_BENCH=verify:PATH` verifies a 1,000,000-event SQLite chain kept at PATH
-        // (written on first use), for profiling.
+        // (written on first use), for profiling; `verify:postgres://...` one in that database.
         if let Some(path) = std::env::var("ANNEX_BENCH")
             .ok()
             .and_then(|b| b.strip_prefix("verify:").map(str::to_string))
         {
-            let store = Store::connect(&format!("sqlite://{path}")).await.unwrap();
+            let url = if path.starts_with("postgres") {
+                path.clone()
+            } else {
+                format!("sqlite://{path}")
+            };
+            let store = Store::connect(&url).await.unwrap();
             store.migrate().await.unwrap();
             events(&store, EVENTS).await;
             for _ in 0..3 {
