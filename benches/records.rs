@@ -70,6 +70,7 @@ async fn fill(store: &Store, from: i64, target: i64) {
                 owner_id: Some(1),
                 site: if i % 2 == 0 { "north" } else { "south" },
                 due_on: r.due_on.as_deref(),
+                remind_on: r.due_on.as_deref(),
                 fields: &fields,
                 search_text: &format!("{number} {} {fields}", r.title),
             };

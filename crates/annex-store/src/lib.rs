@@ -11,6 +11,7 @@
 //! - [`records`]: records, their versions, links, attachments, comments, signatures and
 //!   acknowledgements; the filtered, keyset-paginated list; full-text search.
 //! - [`audit_trail`]: reading the chain back (pages, subjects, verification).
+//! - [`reminders`]: every owner's records due up to a date, and the claim of a digest's day.
 //! - [`tx`]: a write transaction; audit events are appended to the chain at commit.
 //!
 //! The standards catalog needs no storage: it is compiled into the binary.
@@ -18,6 +19,7 @@
 pub mod accounts;
 pub mod audit_trail;
 pub mod records;
+pub mod reminders;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tx;

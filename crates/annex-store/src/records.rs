@@ -21,6 +21,8 @@ pub struct RecordRow {
     pub owner_id: Option<i64>,
     pub site: String,
     pub due_on: Option<String>,
+    /// The earliest date the record reminds of (see `annex_core::reminders::remind_on`).
+    pub remind_on: Option<String>,
     /// The kind's fields, a JSON object.
     pub fields: String,
     pub version: i64,
@@ -30,7 +32,7 @@ pub struct RecordRow {
 }
 
 const RECORD_COLUMNS: &str = "id, kind, seq, number, title, state, owner_id, site, due_on, \
-                              fields, version, created_at, created_by, updated_at";
+                              remind_on, fields, version, created_at, created_by, updated_at";
 
 /// The values a record version holds; written on create and on every change.
 #[derive(Debug, Clone)]
@@ -40,6 +42,9 @@ pub struct Content<'a> {
     pub owner_id: Option<i64>,
     pub site: &'a str,
     pub due_on: Option<&'a str>,
+    /// The earliest date the record reminds of; derived, so kept with the record only, not
+    /// with its versions.
+    pub remind_on: Option<&'a str>,
     pub fields: &'a str,
     /// Words to index for full-text search.
     pub search_text: &'a str,
@@ -163,6 +168,10 @@ pub struct Filter {
     pub due_by: Option<String>,
     /// Due on or after this date.
     pub due_from: Option<String>,
+    /// Reminds of something (`remind_on`) on or after this date.
+    pub remind_from: Option<String>,
+    /// Reminds of something on or before this date.
+    pub remind_by: Option<String>,
     /// Full-text query, words separated by spaces; each must match (by prefix).
     pub text: Option<String>,
     pub sort: Sort,
@@ -260,6 +269,12 @@ fn conditions(filter: &Filter, postgres: bool, select: &str) -> Query {
     }
     if let Some(d) = &filter.due_from {
         q.push("due_on >= $?", Bind::Str(d.clone()));
+    }
+    if let Some(d) = &filter.remind_from {
+        q.push("remind_on >= $?", Bind::Str(d.clone()));
+    }
+    if let Some(d) = &filter.remind_by {
+        q.push("remind_on <= $?", Bind::Str(d.clone()));
     }
     if let Some(text) = filter.text.as_deref().and_then(|t| text_query(t, postgres)) {
         if postgres {
@@ -538,8 +553,9 @@ impl Tx {
         Ok(on_tx!(self, c => {
             sqlx::query_scalar(
                 "INSERT INTO records (kind, seq, number, title, state, owner_id, site, due_on, \
-                 fields, version, search_text, created_at, created_by, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12, $11) RETURNING id",
+                 fields, version, search_text, created_at, created_by, updated_at, remind_on) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12, $11, $13) \
+                 RETURNING id",
             )
             .bind(kind)
             .bind(seq)
@@ -553,6 +569,7 @@ impl Tx {
             .bind(content.search_text)
             .bind(at)
             .bind(by)
+            .bind(content.remind_on)
             .fetch_one(&mut *c)
             .await
             .map_err(|e| unique(e, "number"))?
@@ -586,7 +603,7 @@ impl Tx {
             sqlx::query(
                 "UPDATE records SET title = $1, state = $2, owner_id = $3, site = $4, \
                  due_on = $5, fields = $6, search_text = $7, updated_at = $8, \
-                 version = version + 1 WHERE id = $9 AND version = $10",
+                 version = version + 1, remind_on = $11 WHERE id = $9 AND version = $10",
             )
             .bind(content.title)
             .bind(content.state)
@@ -598,6 +615,7 @@ impl Tx {
             .bind(at)
             .bind(id)
             .bind(expected)
+            .bind(content.remind_on)
             .execute(&mut *c)
             .await?
             .rows_affected()
