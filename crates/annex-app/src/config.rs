@@ -2,19 +2,21 @@
 //! (`annex.toml`). The file is read once at start; a value that breaks a rule stops Annex
 //! there, naming the key and the rule, rather than surfacing as a failed email at 7 a.m.
 //!
-//!     [reminders]
-//!     lead_days = 7                 # "due soon" means within this many days
+//! ```toml
+//! [reminders]
+//! lead_days = 7                 # "due soon" means within this many days
 //!
-//!     [email]
-//!     smtp_host = "smtp.example.com"
-//!     smtp_port = 587               # default: 25, 587 or 465 by security
-//!     security = "starttls"         # none, starttls (default) or tls
-//!     username = "annex"
-//!     password_env = "ANNEX_SMTP_PASSWORD"   # or password = "..."
-//!     from = "Annex <annex@example.com>"
-//!     base_url = "https://annex.example.com" # links in the digest
-//!     digest_time = "07:00"         # UTC; when `annex serve` sends the daily digest
-//!     timeout_seconds = 30
+//! [email]
+//! smtp_host = "smtp.example.com"
+//! smtp_port = 587               # default: 25, 587 or 465 by security
+//! security = "starttls"         # none, starttls (default) or tls
+//! username = "annex"
+//! password_env = "ANNEX_SMTP_PASSWORD"   # or password = "..."
+//! from = "Annex <annex@example.com>"
+//! base_url = "https://annex.example.com" # links in the digest
+//! digest_time = "07:00"         # UTC; when `annex serve` sends the daily digest
+//! timeout_seconds = 30
+//! ```
 
 use std::path::Path;
 
