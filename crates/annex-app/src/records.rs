@@ -15,6 +15,7 @@ use annex_core::kinds::{self, FieldError, Kind, Meaning, SignatureFact, Transiti
 use annex_core::records::{
     Manifest, VersionContent, changed, search_text, signature_hash, version_hash,
 };
+use annex_core::reminders::{self, Reminder, Urgency};
 use annex_core::role::Permission;
 use annex_store::records::{Content, Cursor, Filter, RecordRow, SignatureRow, Sort, VersionRow};
 use serde::{Deserialize, Serialize};
@@ -132,6 +133,10 @@ pub struct ListQuery {
     pub site: Option<String>,
     pub due_before: Option<String>,
     pub due_after: Option<String>,
+    /// `overdue`, `today`, `soon` or `later`: open records whose most urgent date (the due
+    /// date or a date the kind declares as a reminder) is that urgent; see
+    /// [`annex_core::reminders`].
+    pub due: Option<String>,
     /// Words to find in number, title and fields.
     pub q: Option<String>,
     /// `updated` (default, newest first), `-updated`... see [`SORTS`].
@@ -179,6 +184,10 @@ pub struct RecordView {
     pub owner: Option<UserRef>,
     pub site: String,
     pub due_on: Option<String>,
+    /// The most urgent date the record is due for something, by the due-date engine; none
+    /// when it is closed or has no date.
+    pub reminder: Option<Reminder>,
+    /// The reminder is overdue.
     pub overdue: bool,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub fields: Map<String, Value>,
@@ -331,9 +340,12 @@ pub const COUNT_CAP: i64 = 1_000;
 // Helpers
 
 /// Resolves user ids to names once per request.
+/// Also carries today's reminder window, so that every record of a page is classified
+/// against the same day.
 struct Users<'a> {
     app: &'a App,
     cache: HashMap<i64, Option<UserRef>>,
+    window: Option<reminders::Window>,
 }
 
 impl<'a> Users<'a> {
@@ -341,6 +353,7 @@ impl<'a> Users<'a> {
         Self {
             app,
             cache: HashMap::new(),
+            window: crate::reminders::window(app),
         }
     }
 
@@ -392,7 +405,11 @@ async fn view(users: &mut Users<'_>, row: &RecordRow) -> Result<RecordView, Erro
     let kind = kind_of(row)?;
     let state = kind.state(&row.state);
     let terminal = state.is_some_and(|s| s.terminal);
-    let today = clock::today();
+    let fields = parse_fields(&row.fields);
+    let reminder = users
+        .window
+        .as_ref()
+        .and_then(|w| reminders::reminder(w, kind, &row.state, row.due_on.as_deref(), &fields));
     Ok(RecordView {
         id: row.id,
         number: row.number.clone(),
@@ -404,9 +421,12 @@ async fn view(users: &mut Users<'_>, row: &RecordRow) -> Result<RecordView, Erro
         terminal,
         owner: users.get(row.owner_id).await?,
         site: row.site.clone(),
-        overdue: !terminal && row.due_on.as_deref().is_some_and(|d| d < today.as_str()),
+        overdue: reminder
+            .as_ref()
+            .is_some_and(|r| r.urgency == Urgency::Overdue),
+        reminder,
         due_on: row.due_on.clone(),
-        fields: parse_fields(&row.fields),
+        fields,
         version: row.version,
         created_at: clock::iso(row.created_at),
         created_by: users.get(row.created_by).await?,
@@ -545,6 +565,7 @@ struct Written {
     hash: String,
     /// The fields as stored (JSON text).
     fields: String,
+    remind_on: Option<String>,
 }
 
 /// Writes a record version — the record's first (inserting the record) or its next, if the
@@ -581,12 +602,14 @@ async fn write_version(
     }));
     let fields_text = fields_value.to_string();
     let search = search_text(&number, title, fields);
+    let remind_on = reminders::remind_on(kind, c.due_on.as_deref(), fields);
     let content = Content {
         title,
         state,
         owner_id: c.owner_id,
         site: &c.site,
         due_on: c.due_on.as_deref(),
+        remind_on: remind_on.as_deref(),
         fields: &fields_text,
         search_text: &search,
     };
@@ -613,6 +636,7 @@ async fn write_version(
         version,
         hash,
         fields: fields_text,
+        remind_on,
     })
 }
 
@@ -742,6 +766,7 @@ pub async fn create(app: &App, who: &Principal, input: NewRecord) -> Result<Reco
         owner_id: common.owner_id,
         site: common.site,
         due_on: common.due_on,
+        remind_on: w.remind_on,
         fields: w.fields,
         version: w.version,
         created_at: at,
@@ -1737,6 +1762,27 @@ async fn filter_of(app: &App, who: &Principal, q: ListQuery) -> Result<Filter, E
             errors.push(FieldError::new(field, "must be a date YYYY-MM-DD"));
         }
     }
+    let due = match blank_to_none(q.due) {
+        Some(d) => match Urgency::parse(&d) {
+            Some(u) => Some(u),
+            None => {
+                errors.push(FieldError::new(
+                    "due",
+                    format!(
+                        "must be one of: {}",
+                        Urgency::ALL.map(Urgency::as_str).join(", ")
+                    ),
+                ));
+                None
+            }
+        },
+        None => None,
+    };
+    let window = crate::reminders::window(app);
+    if due.is_some() && window.is_none() {
+        return Err(Error::Internal("today is not a date".into()));
+    }
+    let bounds = due.zip(window).map(|(u, w)| w.bounds(u));
     let sort_name = blank_to_none(q.sort).unwrap_or_else(|| "updated".into());
     let sort = SORTS.iter().find(|(n, _)| *n == sort_name).map(|(_, s)| *s);
     if sort.is_none() {
@@ -1766,7 +1812,8 @@ async fn filter_of(app: &App, who: &Principal, q: ListQuery) -> Result<Filter, E
         return Err(Error::Rejected(errors));
     }
     let sort = sort.unwrap_or_default();
-    let not_states: Vec<String> = if q.open {
+    // Only open records remind: an urgency implies open.
+    let not_states: Vec<String> = if q.open || due.is_some() {
         kinds::all()
             .iter()
             .filter(|k| kind.is_none_or(|only| only.id == k.id))
@@ -1793,6 +1840,8 @@ async fn filter_of(app: &App, who: &Principal, q: ListQuery) -> Result<Filter, E
         }),
         due_by: due_before,
         due_from: due_after,
+        remind_from: bounds.as_ref().and_then(|b| b.from.clone()),
+        remind_by: bounds.and_then(|b| b.to),
         text: blank_to_none(q.q),
         sort,
         after,

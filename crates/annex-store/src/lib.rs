@@ -4,13 +4,15 @@
 //! mode) or PostgreSQL (several app servers sharing one database), picked from the URL
 //! scheme at start-up. Both backends have a migrations folder of their own with the same
 //! numbering, and run the same SQL wherever the two dialects agree (`$1` placeholders work
-//! in both). Each query is written once and compiled for both backends by the `on_pool!` and
-//! `on_tx!` macros.
+//! in both). Each query is written once and compiled for both backends by the `on_pool!`
+//! macro (reads) and the `execute!`/`fetch_*!` macros of [`tx`] (inside a write
+//! transaction, where SQLite runs through rusqlite: see `writer`).
 //!
 //! - [`accounts`]: users, sessions, API tokens, failed logins.
 //! - [`records`]: records, their versions, links, attachments, comments, signatures and
 //!   acknowledgements; the filtered, keyset-paginated list; full-text search.
 //! - [`audit_trail`]: reading the chain back (pages, subjects, verification).
+//! - [`reminders`]: every owner's records due up to a date, and the claim of a digest's day.
 //! - [`tx`]: a write transaction; audit events are appended to the chain at commit.
 //!
 //! The standards catalog needs no storage: it is compiled into the binary.
@@ -18,6 +20,7 @@
 pub mod accounts;
 pub mod audit_trail;
 pub mod records;
+pub mod reminders;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tx;

@@ -21,6 +21,8 @@ pub struct RecordRow {
     pub owner_id: Option<i64>,
     pub site: String,
     pub due_on: Option<String>,
+    /// The earliest date the record reminds of (see `annex_core::reminders::remind_on`).
+    pub remind_on: Option<String>,
     /// The kind's fields, a JSON object.
     pub fields: String,
     pub version: i64,
@@ -30,7 +32,7 @@ pub struct RecordRow {
 }
 
 const RECORD_COLUMNS: &str = "id, kind, seq, number, title, state, owner_id, site, due_on, \
-                              fields, version, created_at, created_by, updated_at";
+                              remind_on, fields, version, created_at, created_by, updated_at";
 
 /// The values a record version holds; written on create and on every change.
 #[derive(Debug, Clone)]
@@ -40,6 +42,9 @@ pub struct Content<'a> {
     pub owner_id: Option<i64>,
     pub site: &'a str,
     pub due_on: Option<&'a str>,
+    /// The earliest date the record reminds of; derived, so kept with the record only, not
+    /// with its versions.
+    pub remind_on: Option<&'a str>,
     pub fields: &'a str,
     /// Words to index for full-text search.
     pub search_text: &'a str,
@@ -163,6 +168,10 @@ pub struct Filter {
     pub due_by: Option<String>,
     /// Due on or after this date.
     pub due_from: Option<String>,
+    /// Reminds of something (`remind_on`) on or after this date.
+    pub remind_from: Option<String>,
+    /// Reminds of something on or before this date.
+    pub remind_by: Option<String>,
     /// Full-text query, words separated by spaces; each must match (by prefix).
     pub text: Option<String>,
     pub sort: Sort,
@@ -260,6 +269,12 @@ fn conditions(filter: &Filter, postgres: bool, select: &str) -> Query {
     }
     if let Some(d) = &filter.due_from {
         q.push("due_on >= $?", Bind::Str(d.clone()));
+    }
+    if let Some(d) = &filter.remind_from {
+        q.push("remind_on >= $?", Bind::Str(d.clone()));
+    }
+    if let Some(d) = &filter.remind_by {
+        q.push("remind_on <= $?", Bind::Str(d.clone()));
     }
     if let Some(text) = filter.text.as_deref().and_then(|t| text_query(t, postgres)) {
         if postgres {
@@ -537,8 +552,9 @@ impl Tx {
             self,
             i64,
             "INSERT INTO records (kind, seq, number, title, state, owner_id, site, due_on, \
-             fields, version, search_text, created_at, created_by, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12, $11) RETURNING id",
+             fields, version, search_text, created_at, created_by, updated_at, remind_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12, $11, $13) \
+             RETURNING id",
             kind,
             seq,
             number,
@@ -551,6 +567,7 @@ impl Tx {
             content.search_text,
             at,
             by,
+            content.remind_on,
         )
         .map_err(|e| unique(e, "number"))
     }
@@ -580,7 +597,7 @@ impl Tx {
             self,
             "UPDATE records SET title = $1, state = $2, owner_id = $3, site = $4, \
              due_on = $5, fields = $6, search_text = $7, updated_at = $8, \
-             version = version + 1 WHERE id = $9 AND version = $10",
+             version = version + 1, remind_on = $11 WHERE id = $9 AND version = $10",
             content.title,
             content.state,
             content.owner_id,
@@ -591,6 +608,7 @@ impl Tx {
             at,
             id,
             expected,
+            content.remind_on,
         )?;
         Ok(n == 1)
     }
@@ -784,11 +802,12 @@ impl FromSqlite for RecordRow {
             owner_id: r.get(6)?,
             site: r.get(7)?,
             due_on: r.get(8)?,
-            fields: r.get(9)?,
-            version: r.get(10)?,
-            created_at: r.get(11)?,
-            created_by: r.get(12)?,
-            updated_at: r.get(13)?,
+            remind_on: r.get(9)?,
+            fields: r.get(10)?,
+            version: r.get(11)?,
+            created_at: r.get(12)?,
+            created_by: r.get(13)?,
+            updated_at: r.get(14)?,
         })
     }
 }

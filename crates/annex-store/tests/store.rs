@@ -27,6 +27,7 @@ fn content<'a>(title: &'a str, state: &'a str, site: &'a str, due: Option<&'a st
         owner_id: None,
         site,
         due_on: due,
+        remind_on: due,
         fields: "{}",
         search_text: title,
     }

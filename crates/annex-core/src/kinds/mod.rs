@@ -67,6 +67,11 @@ pub struct Kind {
     pub edit_roles: &'static [Role],
     /// States in which fields may be edited; elsewhere only transitions change them.
     pub editable_in: &'static [&'static str],
+    /// Date fields that remind their record's owner, as the due date does: a document's next
+    /// periodic review, a calibration's due date. The earliest of them and the due date is
+    /// kept with the record (`remind_on`), so a kind that gains one where records already
+    /// exist needs a migration that fills it in for them (see migration 0005).
+    pub reminders: &'static [&'static str],
 }
 
 /// One typed field of a kind, kept in the record's JSON fields under `name`.
@@ -840,6 +845,8 @@ pub struct KindInfo {
     pub create_roles: Vec<Role>,
     pub edit_roles: Vec<Role>,
     pub editable_in: Vec<String>,
+    /// Date fields that remind the owner, as the due date does.
+    pub reminders: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -955,6 +962,7 @@ impl Kind {
             create_roles: self.create_roles.to_vec(),
             edit_roles: self.edit_roles.to_vec(),
             editable_in: strings(self.editable_in),
+            reminders: strings(self.reminders),
         }
     }
 }
@@ -1124,6 +1132,17 @@ fn check_kind(k: &Kind, problems: &mut Vec<String>) {
                     e.describe()
                 )),
             }
+        }
+    }
+
+    for dup in duplicates(k.reminders.iter().copied()) {
+        say(format!("reminder field '{dup}' is named twice"));
+    }
+    for r in k.reminders {
+        match k.field(r).map(|f| f.ty) {
+            None => say(format!("reminder field '{r}' is not declared")),
+            Some(FieldType::Date) => {}
+            Some(_) => say(format!("reminder field '{r}' is not a date")),
         }
     }
 
@@ -1357,6 +1376,7 @@ mod tests {
         create_roles: &[Role::Reader],
         edit_roles: &[Role::Auditor],
         editable_in: &["limbo"],
+        reminders: &["n", "ghost"],
     };
 
     #[test]
@@ -1379,6 +1399,8 @@ mod tests {
             "broken: transition 'go' compares 'approved' signers with themselves",
             "broken: transition 'go': 'sets n to today' does not suit field 'n'",
             "broken: transition 'go' changes undeclared field 'ghost'",
+            "broken: reminder field 'n' is not a date",
+            "broken: reminder field 'ghost' is not declared",
             "broken: system field 'orphan' is set by no effect",
             "broken: signing 'reviewed' names an undeclared state",
             "broken: signing 'reviewed' allows role 'external_auditor', which may not sign",

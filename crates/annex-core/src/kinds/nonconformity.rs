@@ -221,6 +221,7 @@ pub static NONCONFORMITY: Kind = Kind {
     ],
     edit_roles: WORKERS,
     editable_in: &["reported", "contained", "investigated"],
+    reminders: &[],
 };
 
 #[cfg(test)]

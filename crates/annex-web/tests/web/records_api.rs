@@ -1027,3 +1027,83 @@ async fn kinds_and_the_openapi_document_describe_the_records_api() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_list_filter_due_selects_by_the_due_date_engine_and_leaves_closed_records_out() {
+    for app in TestApp::each().await {
+        let admin = app.admin().await;
+        let today = annex_app::clock::today();
+        let soon = annex_core::reminders::add_days(&today, 3).unwrap();
+        let nc = |title: &str, due: &str| {
+            json!({"kind": "nonconformity", "title": title, "due_on": due, "fields": {
+                "severity": "minor", "description": "d", "containment": "held",
+                "root_cause": "worn tool", "correction": "tool replaced",
+                "disposition": "rework"}})
+        };
+        let late = app.create(&admin, nc("Late", "2020-01-01")).await;
+        let closed = app
+            .create(&admin, nc("Late but closed", "2020-01-01"))
+            .await;
+        let number = closed["number"].as_str().unwrap();
+        for (v, t) in [(1, "contain"), (2, "investigate")] {
+            let r = step(&app, &admin, number, json!({"version": v, "transition": t})).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        }
+        let r = step(
+            &app,
+            &admin,
+            number,
+            json!({"version": 3, "transition": "close", "password": PASSWORD}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        app.create(&admin, nc("Today", &today)).await;
+        app.create(&admin, nc("Soon", &soon)).await;
+        app.create(&admin, nc("Later", "2999-01-01")).await;
+        let review = app
+            .create(
+                &admin,
+                json!({"kind": "document", "title": "Review passed",
+                       "fields": {"periodic_review": "2020-06-01"}}),
+            )
+            .await;
+        assert_eq!(review["overdue"], true);
+        assert_eq!(review["reminder"]["what"], "Next periodic review");
+        assert_eq!(review["reminder"]["urgency"], "overdue");
+        assert_eq!(late["reminder"]["field"], "due_on");
+
+        let titles = |v: Value| -> Vec<String> {
+            let mut t: Vec<String> = v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["title"].as_str().unwrap().to_string())
+                .collect();
+            t.sort();
+            t
+        };
+        for (query, expected) in [
+            ("due=overdue", vec!["Late", "Review passed"]),
+            ("due=overdue&kind=nonconformity", vec!["Late"]),
+            ("due=today", vec!["Today"]),
+            ("due=soon", vec!["Soon"]),
+            ("due=later", vec!["Later"]),
+            // Combined with the other filters, as any of them.
+            ("due=overdue&q=review", vec!["Review passed"]),
+            ("due=overdue&due_after=2020-01-02", vec![]),
+        ] {
+            let r = app.get(&admin, &format!("/api/v1/records?{query}")).await;
+            assert_eq!(r.status, StatusCode::OK, "{query}: {}", r.text());
+            let body = r.json();
+            assert_eq!(titles(body.clone()), expected, "{query}");
+            assert_eq!(body["total"], expected.len(), "{query}");
+        }
+        let r = app.get(&admin, "/api/v1/records?due=late").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.error_fields(), ["due"]);
+        assert!(
+            r.text()
+                .contains("must be one of: overdue, today, soon, later")
+        );
+    }
+}
