@@ -1005,8 +1005,11 @@ impl Field {
 /// Every mistake in the declarations of [`all`], one line each; empty when they are sound.
 /// A unit test keeps it empty, so a broken declaration never reaches a build.
 pub fn check_declarations() -> Vec<String> {
+    check_kinds(all())
+}
+
+fn check_kinds(kinds: &[&Kind]) -> Vec<String> {
     let mut problems = Vec::new();
-    let kinds = all();
     for (i, k) in kinds.iter().enumerate() {
         for other in &kinds[..i] {
             if other.id == k.id {
@@ -1017,6 +1020,21 @@ pub fn check_declarations() -> Vec<String> {
                     "kinds '{}' and '{}' share the prefix '{}'",
                     other.id, k.id, k.prefix
                 ));
+            }
+            // Lists across kinds (My tasks, the reminders sweep) leave out terminal states
+            // by name, which is right only while a name means the same in every kind.
+            for s in k.states {
+                if let Some(o) = other.state(s.id)
+                    && o.terminal != s.terminal
+                {
+                    problems.push(format!(
+                        "state '{}' is terminal in '{}' but not in '{}': a state name must be \
+                         terminal in every kind or in none",
+                        s.id,
+                        if s.terminal { k.id } else { other.id },
+                        if s.terminal { other.id } else { k.id },
+                    ));
+                }
             }
         }
         check_kind(k, &mut problems);
@@ -1412,6 +1430,31 @@ mod tests {
             "broken: state 'island' cannot be reached from 'start'",
         ];
         assert_eq!(problems, expected);
+    }
+
+    #[test]
+    fn kinds_must_agree_on_which_state_names_end_a_record() {
+        // BROKEN's 'a' is not terminal; a kind where 'a' ends the record clashes with it.
+        static ENDS_IN_A: Kind = Kind {
+            id: "ends_in_a",
+            prefix: "EIA",
+            states: &[State {
+                id: "a",
+                label: "A",
+                terminal: true,
+            }],
+            initial: "a",
+            ..BROKEN
+        };
+        let problems = check_kinds(&[&BROKEN, &ENDS_IN_A]);
+        assert!(
+            problems.contains(
+                &"state 'a' is terminal in 'ends_in_a' but not in 'broken': a state name must \
+                  be terminal in every kind or in none"
+                    .to_string()
+            ),
+            "{problems:#?}"
+        );
     }
 
     #[test]
