@@ -11,7 +11,9 @@
 use std::collections::HashMap;
 
 use annex_core::audit_trail::Draft;
-use annex_core::kinds::{self, FieldError, Kind, Meaning, SignatureFact, TransitionCtx, is_date};
+use annex_core::kinds::{
+    self, FieldError, Kind, Meaning, Part, SignatureFact, TransitionCtx, is_date,
+};
 use annex_core::records::{
     Manifest, VersionContent, changed, search_text, signature_hash, version_hash,
 };
@@ -26,13 +28,17 @@ use crate::accounts::{deny, reauthenticate, require};
 use crate::{App, Error, Principal, clock};
 
 /// Relations a record may have to another record.
-pub const RECORD_RELATIONS: [&str; 5] = [
+pub const RECORD_RELATIONS: [&str; 6] = [
     "relates_to",
     "caused_by",
     "addresses",
     "references",
     "supersedes",
+    // An action that is part of a CAPA (see `Guard::PartsFinished`).
+    PART_OF,
 ];
+/// The relation of a record to the bigger record it is a part of.
+pub const PART_OF: &str = "part_of";
 /// The relation of a record to a catalog clause.
 pub const CLAUSE_RELATION: &str = "evidences";
 
@@ -949,6 +955,7 @@ pub async fn transition(
             .filter(|s| s.version == row.version)
             .collect::<Vec<_>>(),
     );
+    let parts = parts_of(&store, &row).await?;
     let check = kind.check_transition(
         step.transition.trim(),
         &TransitionCtx {
@@ -959,6 +966,7 @@ pub async fn transition(
             actor: who.id,
             reason: reason.as_deref(),
             today: &today,
+            parts: &parts,
         },
     );
     let plan = match check {
@@ -1045,6 +1053,28 @@ pub async fn transition(
         .await?
         .ok_or_else(|| Error::NotFound(row.number.clone()))?;
     view(&mut Users::new(app), &row).await
+}
+
+/// The records linked as [`PART_OF`] `row` (a CAPA's actions), for its guards.
+async fn parts_of(store: &annex_store::Store, row: &RecordRow) -> Result<Vec<Part>, Error> {
+    let mut parts = Vec::new();
+    for link in store.backlinks(row.id).await? {
+        // A backlink names the linking record as its target.
+        let Some(source) = link.target_id.filter(|_| link.relation == PART_OF) else {
+            continue;
+        };
+        if let Some(r) = store.record(source).await? {
+            let finished = kinds::get(&r.kind)
+                .and_then(|k| k.state(&r.state))
+                .is_some_and(|s| s.terminal);
+            parts.push(Part {
+                kind: r.kind,
+                number: r.number,
+                finished,
+            });
+        }
+    }
+    Ok(parts)
 }
 
 /// Builds a signature on `version` of `row` and the audit event that records it.

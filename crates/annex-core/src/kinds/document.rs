@@ -295,6 +295,7 @@ mod tests {
             actor,
             reason: None,
             today: "2026-03-14",
+            parts: &[],
         }
     }
 

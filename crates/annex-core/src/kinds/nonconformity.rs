@@ -251,6 +251,7 @@ mod tests {
             actor: 7,
             reason: None,
             today: "2026-03-14",
+            parts: &[],
         }
     }
 

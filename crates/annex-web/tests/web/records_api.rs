@@ -990,7 +990,10 @@ async fn kinds_and_the_openapi_document_describe_the_records_api() {
         .iter()
         .map(|k| k["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, vec!["document", "nonconformity"]);
+    assert_eq!(
+        ids,
+        vec!["document", "nonconformity", "capa", "action", "change"]
+    );
     let doc = &kinds[0];
     let states: Vec<&str> = doc["states"]
         .as_array()
@@ -1105,5 +1108,149 @@ async fn the_list_filter_due_selects_by_the_due_date_engine_and_leaves_closed_re
             r.text()
                 .contains("must be one of: overdue, today, soon, later")
         );
+    }
+}
+
+#[tokio::test]
+async fn a_capa_is_implemented_only_once_its_linked_actions_are_done_and_closed_only_later() {
+    for app in TestApp::each().await {
+        let admin = app.admin().await;
+        let manager = app.user(&admin, "mia", "manager").await;
+        let worker = app.user(&admin, "wes", "contributor").await;
+        let capa = app
+            .create(
+                &manager,
+                json!({
+                    "kind": "capa", "title": "Illegible labels", "owner": "mia",
+                    "fields": {
+                        "source": "nonconformity",
+                        "problem": "Three lots shipped with smeared labels",
+                        "containment": "Lots relabelled",
+                        "why_1": "Ink smeared",
+                        "cause_category": "method",
+                        "root_cause": "No drying time in the work instruction",
+                        "effectiveness_criteria": "No smeared label for three months"
+                    }
+                }),
+            )
+            .await;
+        let c = capa["number"].as_str().unwrap().to_string();
+        assert_eq!(c, "CAPA-0001");
+        for (v, t) in [(1, "contain"), (2, "investigate")] {
+            let r = step(&app, &manager, &c, json!({"version": v, "transition": t})).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        }
+
+        // No action yet: the CAPA cannot be implemented, and the refusal says why.
+        let r = step(
+            &app,
+            &manager,
+            &c,
+            json!({"version": 3, "transition": "implement"}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert_eq!(r.error_fields(), vec!["links"]);
+        assert!(
+            r.text().contains("needs at least one action"),
+            "{}",
+            r.text()
+        );
+
+        // An action with an owner and a due date, linked as part of the CAPA, is open.
+        let action = app
+            .create(
+                &worker,
+                json!({
+                    "kind": "action", "title": "Add drying time to WI-12", "owner": "wes",
+                    "due_on": "2027-02-01",
+                    "fields": {"description": "Add a 30 s drying time after printing"}
+                }),
+            )
+            .await;
+        let a = action["number"].as_str().unwrap().to_string();
+        assert_eq!(a, "ACT-0001");
+        let l = app
+            .post(
+                &worker,
+                &format!("/api/v1/records/{a}/links"),
+                json!({"target": c, "relation": "part_of"}),
+            )
+            .await;
+        assert_eq!(l.status, StatusCode::CREATED, "{}", l.text());
+        let r = step(
+            &app,
+            &manager,
+            &c,
+            json!({"version": 3, "transition": "implement"}),
+        )
+        .await;
+        assert_eq!(r.error_fields(), vec!["links"]);
+        assert!(r.text().contains("still open: ACT-0001"), "{}", r.text());
+
+        // Once the action is done, the CAPA is implemented today.
+        let r = app
+            .json(
+                &worker,
+                Method::PATCH,
+                &format!("/api/v1/records/{a}"),
+                json!({"version": 1, "fields": {"outcome": "WI-12 revision C issued"}}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let r = step(
+            &app,
+            &worker,
+            &a,
+            json!({"version": 2, "transition": "finish"}),
+        )
+        .await;
+        assert_eq!(r.json()["state"], "done", "{}", r.text());
+        let r = step(
+            &app,
+            &manager,
+            &c,
+            json!({"version": 3, "transition": "implement"}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.json()["state"], "implemented");
+        let implemented_on = r.json()["fields"]["implemented_on"]
+            .as_str()
+            .unwrap()
+            .to_string();
+
+        // An effectiveness check dated the day of implementation checked nothing.
+        let r = app
+            .json(
+                &manager,
+                Method::PATCH,
+                &format!("/api/v1/records/{c}"),
+                json!({"version": 4, "fields": {
+                    "effectiveness_check": "Looked at today's labels",
+                    "effectiveness_checked_on": implemented_on
+                }}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let r = step(
+            &app,
+            &manager,
+            &c,
+            json!({"version": 5, "transition": "close", "password": PASSWORD}),
+        )
+        .await;
+        assert_eq!(r.error_fields(), vec!["fields.effectiveness_checked_on"]);
+        assert!(
+            r.text().contains("must be later than implemented_on"),
+            "{}",
+            r.text()
+        );
+        let d = app
+            .get(&manager, &format!("/api/v1/records/{c}"))
+            .await
+            .json();
+        assert_eq!(d["record"]["state"], "implemented");
+        assert!(d["signatures"].as_array().unwrap().is_empty());
     }
 }
