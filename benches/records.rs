@@ -1,12 +1,16 @@
 //! Benchmark of the records kernel on each backend (SQLite always; PostgreSQL when
 //! `ANNEX_TEST_DATABASE_URL` names a server): record creation with its audit event, one list
 //! page at 100,000 records, the export of that register to XLSX and CSV and of one record to
-//! PDF, and verification of a 1,000,000-event audit trail read from the database. A plain program rather than criterion: each figure needs a large database built
-//! first, and the quantities wanted are throughput and latency percentiles. Figures and
-//! method: BENCHMARKS.md.
+//! PDF, and verification of a 1,000,000-event audit trail read from the database. A plain
+//! program rather than criterion: each figure needs a large database built first, and the
+//! quantities wanted are throughput and latency percentiles. Figures and method:
+//! BENCHMARKS.md.
 //!
 //!     cargo bench --bench records
 //!     ANNEX_BENCH=export cargo bench --bench records    # the exports alone
+//!
+//! `ANNEX_BENCH=reminders` runs the due-date engine over 1,000,000 records instead: the
+//! digest's sweep and classification, a register's overdue list and a person's counts.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -22,6 +26,14 @@ use annex_store::{Durability, Store};
 use serde_json::json;
 
 const LIST_AT: i64 = 100_000;
+/// Records for the reminders mode; `ANNEX_BENCH_RECORDS` changes it (a quick check).
+fn reminders_at() -> i64 {
+    std::env::var("ANNEX_BENCH_RECORDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1_000_000)
+}
+const OWNERS: i64 = 1_000;
 const EVENTS: i64 = 1_000_000;
 
 fn nc(i: i64) -> NewRecord {
@@ -71,6 +83,7 @@ async fn fill(store: &Store, from: i64, target: i64) {
                 owner_id: Some(1),
                 site: if i % 2 == 0 { "north" } else { "south" },
                 due_on: r.due_on.as_deref(),
+                remind_on: r.due_on.as_deref(),
                 fields: &fields,
                 search_text: &format!("{number} {} {fields}", r.title),
             };
@@ -387,6 +400,144 @@ async fn bench(name: &str, db: TestDb) {
     }
 }
 
+/// The due-date engine over [`reminders_at`] records owned by [`OWNERS`] people.
+async fn reminders(name: &str, db: TestDb) {
+    let n = reminders_at();
+    let today = annex_app::clock::today();
+    let t = Instant::now();
+    db.store
+        .bench_fill_reminders(n, OWNERS, &today)
+        .await
+        .unwrap();
+    db.store.analyze().await.unwrap();
+    println!(
+        "{name}: filled to {n} records in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let app = App::with_store(db.store.clone()).unwrap();
+    let window = annex_app::reminders::window(&app).unwrap();
+
+    // The sweep alone (SQL), then sweep and classification as the digest does it.
+    let terminal: Vec<String> = vec!["closed".into(), "obsolete".into()];
+    let mut times = Vec::new();
+    let mut rows = 0;
+    for _ in 0..5 {
+        let t = Instant::now();
+        rows = db
+            .store
+            .reminders(&window.horizon(), &terminal)
+            .await
+            .unwrap()
+            .len();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    println!(
+        "{name}: sweep of records due up to {} ({rows} rows): median {:.0} ms, best {:.0} ms",
+        window.horizon(),
+        ms(percentile(&times, 0.5)),
+        ms(times[0])
+    );
+    let mut times = Vec::new();
+    let (mut people, mut items, mut overdue) = (0, 0, 0);
+    for _ in 0..5 {
+        let t = Instant::now();
+        let digests = annex_app::reminders::collect(&app, &window, "https://annex.example.com")
+            .await
+            .unwrap();
+        times.push(t.elapsed());
+        people = digests.len();
+        items = digests.iter().map(|d| d.items.len()).sum::<usize>();
+        overdue = digests
+            .iter()
+            .flat_map(|d| &d.items)
+            .filter(|i| i.urgency == annex_core::reminders::Urgency::Overdue)
+            .count();
+    }
+    times.sort();
+    println!(
+        "{name}: digests of {people} people, {items} records ({overdue} overdue), \
+         sweep and classification: median {:.0} ms, best {:.0} ms",
+        ms(percentile(&times, 0.5)),
+        ms(times[0])
+    );
+
+    let admin = Principal::system();
+    let user1 = Principal {
+        id: 1,
+        username: "user1".into(),
+        display_name: "User 1".into(),
+        role: annex_core::role::Role::Contributor,
+        ..Principal::system()
+    };
+    let queries = [
+        (
+            "a register's overdue list, recently changed first",
+            &admin,
+            ListQuery {
+                kind: Some("nonconformity".into()),
+                due: Some("overdue".into()),
+                ..ListQuery::default()
+            },
+        ),
+        (
+            "a register's overdue list, due order",
+            &admin,
+            ListQuery {
+                kind: Some("nonconformity".into()),
+                due: Some("overdue".into()),
+                sort: Some("due".into()),
+                ..ListQuery::default()
+            },
+        ),
+        (
+            "one person's records due soon",
+            &user1,
+            ListQuery {
+                owner: Some("me".into()),
+                due: Some("soon".into()),
+                ..ListQuery::default()
+            },
+        ),
+    ];
+    for (label, who, q) in queries {
+        let mut times = Vec::new();
+        for _ in 0..50 {
+            let t = Instant::now();
+            let page = annex_app::records::list(&app, who, q.clone())
+                .await
+                .unwrap();
+            times.push(t.elapsed());
+            assert!(who.id == 1 || !page.items.is_empty());
+        }
+        times.sort();
+        println!(
+            "{name}: {label}, page of 50 with its count at {n} records: p50 {:.2} ms, p99 {:.2} ms",
+            ms(percentile(&times, 0.5)),
+            ms(percentile(&times, 0.99))
+        );
+    }
+    let mut times = Vec::new();
+    for _ in 0..50 {
+        let t = Instant::now();
+        for u in ["overdue", "today", "soon"] {
+            let q = ListQuery {
+                owner: Some("me".into()),
+                due: Some(u.into()),
+                ..ListQuery::default()
+            };
+            annex_app::records::count(&app, &user1, q).await.unwrap();
+        }
+        times.push(t.elapsed());
+    }
+    times.sort();
+    println!(
+        "{name}: My tasks' three counts (overdue, today, soon) at {n} records: p50 {:.2} ms, p99 {:.2} ms",
+        ms(percentile(&times, 0.5)),
+        ms(percentile(&times, 0.99))
+    );
+}
+
 fn main() {
     // `cargo bench` passes --bench; this program takes no options.
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -396,12 +547,17 @@ fn main() {
     rt.block_on(async {
         let dir = tempfile::tempdir().unwrap();
         // `ANNEX_BENCH=verify:PATH` verifies a 1,000,000-event SQLite chain kept at PATH
-        // (written on first use), for profiling.
+        // (written on first use), for profiling; `verify:postgres://...` one in that database.
         if let Some(path) = std::env::var("ANNEX_BENCH")
             .ok()
             .and_then(|b| b.strip_prefix("verify:").map(str::to_string))
         {
-            let store = Store::connect(&format!("sqlite://{path}")).await.unwrap();
+            let url = if path.starts_with("postgres") {
+                path.clone()
+            } else {
+                format!("sqlite://{path}")
+            };
+            let store = Store::connect(&url).await.unwrap();
             store.migrate().await.unwrap();
             events(&store, EVENTS).await;
             for _ in 0..3 {
@@ -452,15 +608,31 @@ fn main() {
             }
             return;
         }
-        // `ANNEX_BENCH=create` measures only creation on SQLite without syncs (profiling).
-        if std::env::var("ANNEX_BENCH").as_deref() == Ok("create") {
-            let url = format!("sqlite://{}", dir.path().join("p.db").display());
-            let store = Store::connect_with(&url, Durability::Normal).await.unwrap();
+        // `ANNEX_BENCH=reminders`: the due-date engine over 1,000,000 records.
+        if std::env::var("ANNEX_BENCH").as_deref() == Ok("reminders") {
+            let url = format!("sqlite://{}", dir.path().join("reminders.db").display());
+            let store = Store::connect(&url).await.unwrap();
             store.migrate().await.unwrap();
-            let app = App::with_store(store).unwrap();
-            let admin = admin(&app).await;
-            for _ in 0..3 {
-                create_rates("sqlite (synchronous=NORMAL)", &app, &admin).await;
+            reminders("sqlite", TestDb::from_store(store, url)).await;
+            if let Some(url) = testing::postgres_url() {
+                reminders("postgres", testing::postgres(&url).await.unwrap()).await;
+            }
+            return;
+        }
+        // `ANNEX_BENCH=create` measures only creation on SQLite (profiling).
+        if std::env::var("ANNEX_BENCH").as_deref() == Ok("create") {
+            for (label, durability, file) in [
+                ("sqlite (synchronous=FULL)", Durability::Full, "f.db"),
+                ("sqlite (synchronous=NORMAL)", Durability::Normal, "n.db"),
+            ] {
+                let url = format!("sqlite://{}", dir.path().join(file).display());
+                let store = Store::connect_with(&url, durability).await.unwrap();
+                store.migrate().await.unwrap();
+                let app = App::with_store(store).unwrap();
+                let admin = admin(&app).await;
+                for _ in 0..2 {
+                    create_rates(label, &app, &admin).await;
+                }
             }
             return;
         }

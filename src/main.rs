@@ -1,6 +1,7 @@
-//! The `annex` command: `annex serve` runs the web server; the other verbs look up the
-//! standards catalog, compare standards and recommend which to pursue, from the terminal, and
-//! administer the database (accounts, verification, exports).
+//! The `annex` command: `annex serve` runs the web server (and sends the daily reminder
+//! digest); the other verbs look up the standards catalog, compare standards and recommend
+//! which to pursue, manage accounts and the database, send reminders, and export registers
+//! and records, from the terminal.
 //!
 //! Exit status: 0 on success, 2 when the input is wrong (an unknown id, too few standards),
 //! 1 for anything else.
@@ -11,7 +12,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use annex_app::accounts::{Access, NewAccount};
-use annex_app::{App, Principal};
+use annex_app::reminders::{self, Claim};
+use annex_app::{App, Config, Principal};
 use annex_core::recommend::{Answers, Exposure, Industry};
 use annex_report::Format;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -29,6 +31,10 @@ struct Cli {
     /// A PostgreSQL database to use instead of the embedded one: postgres://user@host/db.
     #[arg(long, global = true, env = "ANNEX_DATABASE_URL")]
     database_url: Option<String>,
+    /// The configuration file (TOML: [reminders], [email]). Default: annex.toml in the data
+    /// folder, when there is one.
+    #[arg(long, global = true, env = "ANNEX_CONFIG")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -80,6 +86,13 @@ enum Command {
     Export {
         #[command(subcommand)]
         what: ExportWhat,
+    },
+    /// Send the reminder digests now: each person's overdue and soon-due records, by email
+    /// (the [email] section of the configuration file). Exit status 1 when any was not sent.
+    Remind {
+        /// Print who would get what, and send nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Recompute the audit trail's hash chain and name the first broken link.
     /// Exit status 0 when intact, 3 when broken.
@@ -166,6 +179,8 @@ enum UserAction {
     List,
 }
 
+// Parsed once per run: the size of the larger variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum ExportWhat {
     /// A register: every record of one kind the filters match, in the list's order.
@@ -182,6 +197,9 @@ enum ExportWhat {
         /// Only records of this site.
         #[arg(long)]
         site: Option<String>,
+        /// By due date: overdue, today, soon or later (open records only).
+        #[arg(long)]
+        due: Option<String>,
         /// Due on or before this date, YYYY-MM-DD.
         #[arg(long)]
         due_before: Option<String>,
@@ -270,16 +288,35 @@ fn database_url(cli: &Cli) -> anyhow::Result<String> {
     ))
 }
 
+/// The settings: the configuration file named by `--config`, else `annex.toml` in the data
+/// folder if there is one, else the defaults. A file that breaks a rule stops the command,
+/// naming the file, the key and the rule.
+fn config(cli: &Cli) -> anyhow::Result<Config> {
+    let path = match &cli.config {
+        Some(p) => p.clone(),
+        None => {
+            let p = cli.data_dir.join("annex.toml");
+            if !p.exists() {
+                return Ok(Config::default());
+            }
+            p
+        }
+    };
+    Config::load(&path).map_err(|e| anyhow::Error::new(e).context(path.display().to_string()))
+}
+
 /// Opens and migrates the database, then runs `f` with the full application.
 fn with_app<T>(cli: &Cli, f: impl AsyncFnOnce(App) -> anyhow::Result<T>) -> anyhow::Result<T> {
+    let config = config(cli)?;
     let url = database_url(cli)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let app = App::open(&url)
+        let mut app = App::open(&url)
             .await
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+        app.config = config;
         let out = f(app.clone()).await;
         app.close().await;
         out
@@ -309,6 +346,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User { action } => return user(&cli, action),
         Command::Export { what } => return export(&cli, what),
+        Command::Remind { dry_run } => return remind(&cli, *dry_run),
         Command::Verify => {
             let report = with_app(&cli, async |app| {
                 Ok(annex_app::audit_trail::verify(&app, &Principal::system()).await?)
@@ -335,6 +373,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         | Command::Migrate
         | Command::User { .. }
         | Command::Export { .. }
+        | Command::Remind { .. }
         | Command::Verify => Ok(()),
         Command::Kinds { format } => {
             let kinds = annex_app::kinds::list();
@@ -492,6 +531,7 @@ fn export(cli: &Cli, what: &ExportWhat) -> anyhow::Result<()> {
                 state,
                 owner,
                 site,
+                due,
                 due_before,
                 due_after,
                 q,
@@ -511,6 +551,7 @@ fn export(cli: &Cli, what: &ExportWhat) -> anyhow::Result<()> {
                     state: state.clone(),
                     owner: owner.clone(),
                     site: site.clone(),
+                    due: due.clone(),
                     due_before: due_before.clone(),
                     due_after: due_after.clone(),
                     q: q.clone(),
@@ -540,6 +581,64 @@ fn export(cli: &Cli, what: &ExportWhat) -> anyhow::Result<()> {
         }
         Ok(())
     })
+}
+
+/// `annex remind`: today's digests, sent or (dry run) printed.
+fn remind(cli: &Cli, dry_run: bool) -> anyhow::Result<()> {
+    let system = Principal::system();
+    with_app(cli, async |app| {
+        if dry_run {
+            let base = app.config.email.as_ref().map_or_else(
+                || "http://127.0.0.1:8080".to_string(),
+                |e| e.base_url.clone(),
+            );
+            let digests = reminders::digests(&app, &system, &base).await?;
+            if digests.is_empty() {
+                println!("nobody has overdue or soon-due records: no digest to send");
+            }
+            for d in digests {
+                let to = if d.email.is_empty() {
+                    format!("{} (no email address: would not be sent)", d.display_name)
+                } else {
+                    format!("{} <{}>", d.display_name, d.email)
+                };
+                println!("To: {to}\nSubject: {}\n\n{}", d.subject(), d.body(&base));
+            }
+            return Ok(());
+        }
+        let report = reminders::send(&app, &system, Claim::Anyway, &server_name()).await?;
+        for o in &report.outcomes {
+            match &o.error {
+                None => println!(
+                    "sent to {} <{}>: {} record(s)",
+                    o.username, o.email, o.items
+                ),
+                Some(e) => println!("NOT sent to {}: {e}", o.username),
+            }
+        }
+        if report.outcomes.is_empty() {
+            println!("nobody has overdue or soon-due records: no digest sent");
+        }
+        if report.failed() > 0 {
+            anyhow::bail!(
+                "{} of {} reminder digest(s) not sent",
+                report.failed(),
+                report.outcomes.len()
+            );
+        }
+        Ok(())
+    })
+}
+
+/// This server in a digest's claim: host name and process id.
+fn server_name() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "annex".into());
+    format!("{host}:{}", std::process::id())
 }
 
 fn serve(cli: &Cli, bind: SocketAddr, secure_cookies: bool) -> anyhow::Result<()> {
@@ -574,6 +673,20 @@ fn serve(cli: &Cli, bind: SocketAddr, secure_cookies: bool) -> anyhow::Result<()
                     tracing::warn!("could not refresh the planner's statistics: {e}");
                 }
             });
+        }
+        if let Some(e) = &app.config.email {
+            let (h, m) = e.digest_time;
+            tracing::info!(
+                "reminder digests go out daily from {h:02}:{m:02} UTC through {}:{}",
+                e.smtp_host,
+                e.smtp_port
+            );
+            // On its own task: a slow or failing mail server never holds a request.
+            tokio::spawn(reminders::run(
+                app.clone(),
+                server_name(),
+                std::time::Duration::from_secs(600),
+            ));
         }
         annex_web::serve(listener, app, stop).await?;
         Ok(())

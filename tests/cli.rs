@@ -298,3 +298,81 @@ async fn serve_stops_on_sigterm_as_soon_as_it_answers() {
         );
     }
 }
+
+#[test]
+fn a_broken_configuration_file_is_refused_at_start_naming_the_key_and_the_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_arg = data.to_str().unwrap();
+    let config = dir.path().join("mail.toml");
+    std::fs::write(
+        &config,
+        "[email]\nsmtp_host = \"mail.example.com\"\nsmtp_port = 0\nsecurity = \"ssl\"\n\
+         from = \"annex@example.com\"\nbase_url = \"https://annex.example.com\"\n",
+    )
+    .unwrap();
+    let o = annex(&[
+        "--data-dir",
+        data_arg,
+        "--config",
+        config.to_str().unwrap(),
+        "migrate",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "annex: {}: email.security: must be one of: none, starttls, tls; \
+             email.smtp_port: must be a whole number from 1 to 65535\n",
+            config.display()
+        )
+    );
+    assert!(!data.join("annex.db").exists(), "nothing is opened");
+
+    // Without --config, annex.toml in the data folder is read.
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("annex.toml"), "[reminders]\nlead_days = -1\n").unwrap();
+    let o = annex(&["--data-dir", data_arg, "user", "list"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("annex.toml: reminders.lead_days: must be a whole number from 0 to 90"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::write(data.join("annex.toml"), "[reminders]\nlead_days = 14\n").unwrap();
+    let o = annex(&["--data-dir", data_arg, "user", "list"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // A file named but missing is an error too, not the defaults.
+    let o = annex(&[
+        "--data-dir",
+        data_arg,
+        "--config",
+        "/nonexistent/annex.toml",
+        "migrate",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("config: cannot read /nonexistent/annex.toml"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn remind_needs_email_settings_and_a_dry_run_sends_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let o = annex(&["--data-dir", data, "remind", "--dry-run"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "nobody has overdue or soon-due records: no digest to send\n"
+    );
+    let o = annex(&["--data-dir", data, "remind"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "annex: email: no [email] section in the configuration file: digests cannot be sent\n"
+    );
+}

@@ -69,6 +69,7 @@ fn filters(q: &ListQuery) -> Value {
     put("kind", &q.kind);
     put("owner", &q.owner);
     put("site", &q.site);
+    put("due", &q.due);
     put("due_before", &q.due_before);
     put("due_after", &q.due_after);
     put("q", &q.q);

@@ -12,6 +12,9 @@
 //! - [`export`]: a register to CSV or XLSX with the list's filters, a record for its PDF;
 //!   every export an audit-trail event.
 //! - [`audit_trail`]: read and verify the hash-chained audit trail.
+//! - [`reminders`]: the due-date engine applied: today's window, and the email digest of
+//!   each person's overdue and soon-due records, sent over SMTP once a day.
+//! - [`config`]: the settings and the configuration file (`annex.toml`) they come from.
 //! - [`clock`]: server time in UTC, as the audit trail records it.
 //! - `passwords`: Argon2id hashing in a fixed amount of memory.
 
@@ -19,45 +22,22 @@ pub mod accounts;
 pub mod audit_trail;
 pub mod clock;
 pub mod compare;
+pub mod config;
 pub mod error;
 pub mod export;
 pub mod kinds;
 mod passwords;
 pub mod recommend;
 pub mod records;
+pub mod reminders;
 pub mod standards;
 
 pub use accounts::Principal;
+pub use config::Config;
 pub use error::Error;
 
 use annex_core::Catalog;
 use annex_store::Store;
-
-/// Settings that shape the use cases.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// How long a login lasts without being renewed.
-    pub session_hours: i64,
-    /// Largest attachment accepted, in bytes.
-    pub attachment_limit: usize,
-    /// Failed logins allowed for one user name within the window before logins are refused.
-    pub throttle_failures: i64,
-    pub throttle_minutes: i64,
-    /// Mark the session cookie `Secure` (when Annex is served over HTTPS).
-    pub secure_cookies: bool,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            session_hours: 12,
-            attachment_limit: 25 * 1024 * 1024,
-            throttle_failures: 5,
-            throttle_minutes: 15,
-            secure_cookies: false,
-        }
-    }
-}
 
 /// The application: what every use case needs. Cheap to clone and share between threads.
 #[derive(Debug, Clone)]

@@ -11,10 +11,13 @@
 use std::collections::HashMap;
 
 use annex_core::audit_trail::Draft;
-use annex_core::kinds::{self, FieldError, Kind, Meaning, SignatureFact, TransitionCtx, is_date};
+use annex_core::kinds::{
+    self, FieldError, Kind, Meaning, Part, SignatureFact, TransitionCtx, is_date,
+};
 use annex_core::records::{
     Manifest, VersionContent, changed, search_text, signature_hash, version_hash,
 };
+use annex_core::reminders::{self, Reminder, Urgency};
 use annex_core::role::Permission;
 use annex_store::records::{Content, Cursor, Filter, RecordRow, SignatureRow, Sort, VersionRow};
 use serde::{Deserialize, Serialize};
@@ -25,13 +28,17 @@ use crate::accounts::{deny, reauthenticate, require};
 use crate::{App, Error, Principal, clock};
 
 /// Relations a record may have to another record.
-pub const RECORD_RELATIONS: [&str; 5] = [
+pub const RECORD_RELATIONS: [&str; 6] = [
     "relates_to",
     "caused_by",
     "addresses",
     "references",
     "supersedes",
+    // An action that is part of a CAPA (see `Guard::PartsFinished`).
+    PART_OF,
 ];
+/// The relation of a record to the bigger record it is a part of.
+pub const PART_OF: &str = "part_of";
 /// The relation of a record to a catalog clause.
 pub const CLAUSE_RELATION: &str = "evidences";
 
@@ -132,6 +139,10 @@ pub struct ListQuery {
     pub site: Option<String>,
     pub due_before: Option<String>,
     pub due_after: Option<String>,
+    /// `overdue`, `today`, `soon` or `later`: open records whose most urgent date (the due
+    /// date or a date the kind declares as a reminder) is that urgent; see
+    /// [`annex_core::reminders`].
+    pub due: Option<String>,
     /// Words to find in number, title and fields.
     pub q: Option<String>,
     /// `updated` (default, newest first), `-updated`... see [`SORTS`].
@@ -179,6 +190,10 @@ pub struct RecordView {
     pub owner: Option<UserRef>,
     pub site: String,
     pub due_on: Option<String>,
+    /// The most urgent date the record is due for something, by the due-date engine; none
+    /// when it is closed or has no date.
+    pub reminder: Option<Reminder>,
+    /// The reminder is overdue.
     pub overdue: bool,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub fields: Map<String, Value>,
@@ -331,9 +346,12 @@ pub const COUNT_CAP: i64 = 1_000;
 // Helpers
 
 /// Resolves user ids to names once per request.
+/// Also carries today's reminder window, so that every record of a page is classified
+/// against the same day.
 struct Users<'a> {
     app: &'a App,
     cache: HashMap<i64, Option<UserRef>>,
+    window: Option<reminders::Window>,
 }
 
 impl<'a> Users<'a> {
@@ -341,6 +359,7 @@ impl<'a> Users<'a> {
         Self {
             app,
             cache: HashMap::new(),
+            window: crate::reminders::window(app),
         }
     }
 
@@ -392,7 +411,11 @@ async fn view(users: &mut Users<'_>, row: &RecordRow) -> Result<RecordView, Erro
     let kind = kind_of(row)?;
     let state = kind.state(&row.state);
     let terminal = state.is_some_and(|s| s.terminal);
-    let today = clock::today();
+    let fields = parse_fields(&row.fields);
+    let reminder = users
+        .window
+        .as_ref()
+        .and_then(|w| reminders::reminder(w, kind, &row.state, row.due_on.as_deref(), &fields));
     Ok(RecordView {
         id: row.id,
         number: row.number.clone(),
@@ -404,9 +427,12 @@ async fn view(users: &mut Users<'_>, row: &RecordRow) -> Result<RecordView, Erro
         terminal,
         owner: users.get(row.owner_id).await?,
         site: row.site.clone(),
-        overdue: !terminal && row.due_on.as_deref().is_some_and(|d| d < today.as_str()),
+        overdue: reminder
+            .as_ref()
+            .is_some_and(|r| r.urgency == Urgency::Overdue),
+        reminder,
         due_on: row.due_on.clone(),
-        fields: parse_fields(&row.fields),
+        fields,
         version: row.version,
         created_at: clock::iso(row.created_at),
         created_by: users.get(row.created_by).await?,
@@ -545,6 +571,7 @@ struct Written {
     hash: String,
     /// The fields as stored (JSON text).
     fields: String,
+    remind_on: Option<String>,
 }
 
 /// Writes a record version — the record's first (inserting the record) or its next, if the
@@ -581,12 +608,14 @@ async fn write_version(
     }));
     let fields_text = fields_value.to_string();
     let search = search_text(&number, title, fields);
+    let remind_on = reminders::remind_on(kind, c.due_on.as_deref(), fields);
     let content = Content {
         title,
         state,
         owner_id: c.owner_id,
         site: &c.site,
         due_on: c.due_on.as_deref(),
+        remind_on: remind_on.as_deref(),
         fields: &fields_text,
         search_text: &search,
     };
@@ -613,6 +642,7 @@ async fn write_version(
         version,
         hash,
         fields: fields_text,
+        remind_on,
     })
 }
 
@@ -742,6 +772,7 @@ pub async fn create(app: &App, who: &Principal, input: NewRecord) -> Result<Reco
         owner_id: common.owner_id,
         site: common.site,
         due_on: common.due_on,
+        remind_on: w.remind_on,
         fields: w.fields,
         version: w.version,
         created_at: at,
@@ -924,6 +955,7 @@ pub async fn transition(
             .filter(|s| s.version == row.version)
             .collect::<Vec<_>>(),
     );
+    let parts = parts_of(store, &row).await?;
     let check = kind.check_transition(
         step.transition.trim(),
         &TransitionCtx {
@@ -934,6 +966,7 @@ pub async fn transition(
             actor: who.id,
             reason: reason.as_deref(),
             today: &today,
+            parts: &parts,
         },
     );
     let plan = match check {
@@ -1020,6 +1053,28 @@ pub async fn transition(
         .await?
         .ok_or_else(|| Error::NotFound(row.number.clone()))?;
     view(&mut Users::new(app), &row).await
+}
+
+/// The records linked as [`PART_OF`] `row` (a CAPA's actions), for its guards.
+async fn parts_of(store: &annex_store::Store, row: &RecordRow) -> Result<Vec<Part>, Error> {
+    let mut parts = Vec::new();
+    for link in store.backlinks(row.id).await? {
+        // A backlink names the linking record as its target.
+        let Some(source) = link.target_id.filter(|_| link.relation == PART_OF) else {
+            continue;
+        };
+        if let Some(r) = store.record(source).await? {
+            let finished = kinds::get(&r.kind)
+                .and_then(|k| k.state(&r.state))
+                .is_some_and(|s| s.terminal);
+            parts.push(Part {
+                kind: r.kind,
+                number: r.number,
+                finished,
+            });
+        }
+    }
+    Ok(parts)
 }
 
 /// Builds a signature on `version` of `row` and the audit event that records it.
@@ -1737,6 +1792,27 @@ pub(crate) async fn filter_of(app: &App, who: &Principal, q: ListQuery) -> Resul
             errors.push(FieldError::new(field, "must be a date YYYY-MM-DD"));
         }
     }
+    let due = match blank_to_none(q.due) {
+        Some(d) => match Urgency::parse(&d) {
+            Some(u) => Some(u),
+            None => {
+                errors.push(FieldError::new(
+                    "due",
+                    format!(
+                        "must be one of: {}",
+                        Urgency::ALL.map(Urgency::as_str).join(", ")
+                    ),
+                ));
+                None
+            }
+        },
+        None => None,
+    };
+    let window = crate::reminders::window(app);
+    if due.is_some() && window.is_none() {
+        return Err(Error::Internal("today is not a date".into()));
+    }
+    let bounds = due.zip(window).map(|(u, w)| w.bounds(u));
     let sort_name = blank_to_none(q.sort).unwrap_or_else(|| "updated".into());
     let sort = SORTS.iter().find(|(n, _)| *n == sort_name).map(|(_, s)| *s);
     if sort.is_none() {
@@ -1766,7 +1842,8 @@ pub(crate) async fn filter_of(app: &App, who: &Principal, q: ListQuery) -> Resul
         return Err(Error::Rejected(errors));
     }
     let sort = sort.unwrap_or_default();
-    let not_states: Vec<String> = if q.open {
+    // Only open records remind: an urgency implies open.
+    let not_states: Vec<String> = if q.open || due.is_some() {
         kinds::all()
             .iter()
             .filter(|k| kind.is_none_or(|only| only.id == k.id))
@@ -1793,6 +1870,8 @@ pub(crate) async fn filter_of(app: &App, who: &Principal, q: ListQuery) -> Resul
         }),
         due_by: due_before,
         due_from: due_after,
+        remind_from: bounds.as_ref().and_then(|b| b.from.clone()),
+        remind_by: bounds.and_then(|b| b.to),
         text: blank_to_none(q.q),
         sort,
         after,

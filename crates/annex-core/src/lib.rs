@@ -9,6 +9,7 @@
 //! - [`records`]: version hashes and signature manifests of controlled records.
 //! - [`role`]: the six roles and the permission matrix the app layer checks.
 //! - [`kinds`]: record kinds (document, nonconformity, ...): fields, workflows, signatures.
+//! - [`reminders`]: the due-date engine: overdue, due today, due soon or later.
 
 pub mod audit_trail;
 pub mod catalog;
@@ -19,6 +20,7 @@ pub mod kinds;
 pub mod mapping;
 pub mod recommend;
 pub mod records;
+pub mod reminders;
 pub mod role;
 
 pub use catalog::{Catalog, Clause, Standard};

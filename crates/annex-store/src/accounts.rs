@@ -7,7 +7,7 @@
 use serde::Serialize;
 use sqlx::FromRow;
 
-use crate::tx::on_tx;
+use crate::tx::{execute, fetch_scalar};
 use crate::{Result, Store, Tx, on_pool, unique};
 
 /// A user account as stored.
@@ -156,41 +156,36 @@ impl Store {
 impl Tx {
     /// Adds a user; a taken username is [`crate::Error::Duplicate`]`("username")`.
     pub async fn insert_user(&mut self, u: &NewUser<'_>) -> Result<i64> {
-        Ok(on_tx!(self, c => {
-            sqlx::query_scalar(
-                "INSERT INTO users (username, display_name, email, password_hash, role, sites, \
-                 expires_on, created_at, password_changed_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
-            )
-            .bind(u.username)
-            .bind(u.display_name)
-            .bind(u.email)
-            .bind(u.password_hash)
-            .bind(u.role)
-            .bind(u.sites)
-            .bind(u.expires_on)
-            .bind(u.at)
-            .fetch_one(&mut *c)
-            .await
-            .map_err(|e| unique(e, "username"))?
-        }))
+        fetch_scalar!(
+            self,
+            i64,
+            "INSERT INTO users (username, display_name, email, password_hash, role, sites, \
+             expires_on, created_at, password_changed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+            u.username,
+            u.display_name,
+            u.email,
+            u.password_hash,
+            u.role,
+            u.sites,
+            u.expires_on,
+            u.at,
+        )
+        .map_err(|e| unique(e, "username"))
     }
 
     pub async fn count_users(&mut self) -> Result<i64> {
-        Ok(on_tx!(self, c => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut *c).await?
-        }))
+        fetch_scalar!(self, i64, "SELECT COUNT(*) FROM users")
     }
 
     pub async fn set_password(&mut self, user_id: i64, hash: &str, at: i64) -> Result<()> {
-        on_tx!(self, c => {
-            sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
-                .bind(hash)
-                .bind(at)
-                .bind(user_id)
-                .execute(&mut *c)
-                .await?.rows_affected()
-        });
+        execute!(
+            self,
+            "UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3",
+            hash,
+            at,
+            user_id,
+        )?;
         Ok(())
     }
 
@@ -203,18 +198,15 @@ impl Tx {
         expires_on: Option<&str>,
         disabled: bool,
     ) -> Result<()> {
-        on_tx!(self, c => {
-            sqlx::query(
-                "UPDATE users SET role = $1, sites = $2, expires_on = $3, disabled = $4 WHERE id = $5",
-            )
-            .bind(role)
-            .bind(sites)
-            .bind(expires_on)
-            .bind(disabled)
-            .bind(user_id)
-            .execute(&mut *c)
-            .await?.rows_affected()
-        });
+        execute!(
+            self,
+            "UPDATE users SET role = $1, sites = $2, expires_on = $3, disabled = $4 WHERE id = $5",
+            role,
+            sites,
+            expires_on,
+            disabled,
+            user_id,
+        )?;
         Ok(())
     }
 
@@ -226,43 +218,32 @@ impl Tx {
         at: i64,
         expires_at: i64,
     ) -> Result<()> {
-        on_tx!(self, c => {
-            sqlx::query(
-                "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(token_hash)
-            .bind(user_id)
-            .bind(csrf)
-            .bind(at)
-            .bind(expires_at)
-            .execute(&mut *c)
-            .await?.rows_affected()
-        });
+        execute!(
+            self,
+            "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+            token_hash,
+            user_id,
+            csrf,
+            at,
+            expires_at,
+        )?;
         Ok(())
     }
 
     /// Ends one session; returns whether it existed.
     pub async fn delete_session(&mut self, token_hash: &str) -> Result<bool> {
-        let n = on_tx!(self, c => {
-            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-                .bind(token_hash)
-                .execute(&mut *c)
-                .await?
-                .rows_affected()
-        });
+        let n = execute!(
+            self,
+            "DELETE FROM sessions WHERE token_hash = $1",
+            token_hash
+        )?;
         Ok(n > 0)
     }
 
     /// Ends every session of a user (password change, disabling).
     pub async fn delete_sessions_of(&mut self, user_id: i64) -> Result<u64> {
-        Ok(on_tx!(self, c => {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(user_id)
-                .execute(&mut *c)
-                .await?
-                .rows_affected()
-        }))
+        execute!(self, "DELETE FROM sessions WHERE user_id = $1", user_id)
     }
 
     pub async fn insert_token(
@@ -272,65 +253,58 @@ impl Tx {
         token_hash: &str,
         at: i64,
     ) -> Result<i64> {
-        Ok(on_tx!(self, c => {
-            sqlx::query_scalar(
-                "INSERT INTO api_tokens (user_id, name, token_hash, created_at) \
-                 VALUES ($1, $2, $3, $4) RETURNING id",
-            )
-            .bind(user_id)
-            .bind(name)
-            .bind(token_hash)
-            .bind(at)
-            .fetch_one(&mut *c)
-            .await?
-        }))
+        fetch_scalar!(
+            self,
+            i64,
+            "INSERT INTO api_tokens (user_id, name, token_hash, created_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+            user_id,
+            name,
+            token_hash,
+            at,
+        )
     }
 
     /// Revokes a token of `user_id`; returns whether one was revoked.
     pub async fn revoke_token(&mut self, user_id: i64, token_id: i64) -> Result<bool> {
-        let n = on_tx!(self, c => {
-            sqlx::query("UPDATE api_tokens SET revoked = TRUE WHERE id = $1 AND user_id = $2 AND NOT revoked")
-                .bind(token_id)
-                .bind(user_id)
-                .execute(&mut *c)
-                .await?
-                .rows_affected()
-        });
+        let n = execute!(
+            self,
+            "UPDATE api_tokens SET revoked = TRUE WHERE id = $1 AND user_id = $2 AND NOT revoked",
+            token_id,
+            user_id,
+        )?;
         Ok(n > 0)
     }
 
     pub async fn touch_token(&mut self, token_id: i64, at: i64) -> Result<()> {
-        on_tx!(self, c => {
-            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-                .bind(at)
-                .bind(token_id)
-                .execute(&mut *c)
-                .await?.rows_affected()
-        });
+        execute!(
+            self,
+            "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2",
+            at,
+            token_id,
+        )?;
         Ok(())
     }
 
     pub async fn record_login_failure(&mut self, username: &str, at: i64) -> Result<()> {
-        on_tx!(self, c => {
-            sqlx::query("INSERT INTO login_failures (username, at) VALUES ($1, $2)")
-                .bind(username)
-                .bind(at)
-                .execute(&mut *c)
-                .await?.rows_affected()
-        });
+        execute!(
+            self,
+            "INSERT INTO login_failures (username, at) VALUES ($1, $2)",
+            username,
+            at,
+        )?;
         Ok(())
     }
 
     /// Forgets failed logins of `username` (after a successful login) and any older than
     /// `before` (housekeeping).
     pub async fn clear_login_failures(&mut self, username: &str, before: i64) -> Result<()> {
-        on_tx!(self, c => {
-            sqlx::query("DELETE FROM login_failures WHERE username = $1 OR at < $2")
-                .bind(username)
-                .bind(before)
-                .execute(&mut *c)
-                .await?.rows_affected()
-        });
+        execute!(
+            self,
+            "DELETE FROM login_failures WHERE username = $1 OR at < $2",
+            username,
+            before,
+        )?;
         Ok(())
     }
 }

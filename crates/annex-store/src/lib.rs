@@ -4,13 +4,15 @@
 //! mode) or PostgreSQL (several app servers sharing one database), picked from the URL
 //! scheme at start-up. Both backends have a migrations folder of their own with the same
 //! numbering, and run the same SQL wherever the two dialects agree (`$1` placeholders work
-//! in both). Each query is written once and compiled for both backends by the `on_pool!` and
-//! `on_tx!` macros.
+//! in both). Each query is written once and compiled for both backends by the `on_pool!`
+//! macro (reads) and the `execute!`/`fetch_*!` macros of [`tx`] (inside a write
+//! transaction, where SQLite runs through rusqlite: see `writer`).
 //!
 //! - [`accounts`]: users, sessions, API tokens, failed logins.
 //! - [`records`]: records, their versions, links, attachments, comments, signatures and
 //!   acknowledgements; the filtered, keyset-paginated list; full-text search.
 //! - [`audit_trail`]: reading the chain back (pages, subjects, verification).
+//! - [`reminders`]: every owner's records due up to a date, and the claim of a digest's day.
 //! - [`tx`]: a write transaction; audit events are appended to the chain at commit.
 //!
 //! The standards catalog needs no storage: it is compiled into the binary.
@@ -18,6 +20,7 @@
 pub mod accounts;
 pub mod audit_trail;
 pub mod records;
+pub mod reminders;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tx;
@@ -28,7 +31,6 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::ConnectOptions;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -42,6 +44,9 @@ pub enum Error {
     /// The database could not be reached or answered with an error.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// From SQLite's write connection (see [`writer`]).
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     /// A migration could not be applied.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -71,6 +76,8 @@ pub(crate) enum Db {
     Sqlite {
         read: SqlitePool,
         write: Arc<writer::Writer>,
+        /// The database file, for connections of its own (verification).
+        path: Arc<Path>,
     },
     Postgres(PgPool),
 }
@@ -155,14 +162,18 @@ impl Store {
             // indexing) stay in memory: on disk each cost a file created and deleted.
             .pragma("temp_store", "memory")
             .busy_timeout(Duration::from_secs(30));
-        let write = writer::Writer::new(options.connect().await?);
+        let write = writer::Writer::new(open_writer(path, durability)?);
         // Readers open after the writer, which has created the file.
         let read = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
             .await?;
         Ok(Store {
-            db: Db::Sqlite { read, write },
+            db: Db::Sqlite {
+                read,
+                write,
+                path: path.into(),
+            },
         })
     }
 
@@ -178,9 +189,11 @@ impl Store {
     /// several app servers at once: PostgreSQL migrations take an advisory lock.
     pub async fn migrate(&self) -> Result<()> {
         match &self.db {
-            Db::Sqlite { write, .. } => {
+            // sqlx applies them on a connection from the read pool (any SQLite connection
+            // may write) while the write connection is held idle.
+            Db::Sqlite { read, write, .. } => {
                 write
-                    .exclusive(async |c| Ok(sqlx::migrate!("./migrations/sqlite").run(c).await?))
+                    .paused(async || Ok(sqlx::migrate!("./migrations/sqlite").run(read).await?))
                     .await?
             }
             Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
@@ -214,7 +227,7 @@ impl Store {
     /// Closes the pools, waiting for connections to return (SQLite checkpoints its WAL).
     pub async fn close(&self) {
         match &self.db {
-            Db::Sqlite { read, write } => {
+            Db::Sqlite { read, write, .. } => {
                 write.close().await;
                 read.close().await;
             }
@@ -230,13 +243,7 @@ impl Store {
         match &self.db {
             Db::Sqlite { write, .. } => {
                 write
-                    .exclusive(async |c| {
-                        sqlx::query("PRAGMA analysis_limit = 1000")
-                            .execute(&mut *c)
-                            .await?;
-                        sqlx::query("ANALYZE").execute(&mut *c).await?;
-                        Ok(())
-                    })
+                    .exclusive(|c| Ok(c.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE")?))
                     .await
             }
             Db::Postgres(pool) => {
@@ -254,11 +261,35 @@ impl Store {
 }
 
 /// Maps a unique-key violation to [`Error::Duplicate`] naming `what`.
-pub(crate) fn unique(e: sqlx::Error, what: &'static str) -> Error {
-    if let sqlx::Error::Database(d) = &e
-        && d.is_unique_violation()
-    {
-        return Error::Duplicate(what);
-    }
-    Error::Database(e)
+/// Opens SQLite's write connection (see [`writer`]), creating the file if needed, with the
+/// same settings the read pool gets from sqlx.
+fn open_writer(path: &Path, durability: Durability) -> Result<rusqlite::Connection> {
+    let conn = rusqlite::Connection::open(path)?;
+    // Opening may find another process recovering the log; wait for it here, once. Later
+    // waits for the write lock happen in `Writer::begin` without holding a thread.
+    conn.busy_timeout(Duration::from_secs(30))?;
+    let synchronous = match durability {
+        Durability::Full => "FULL",
+        Durability::Normal => "NORMAL",
+    };
+    conn.execute_batch(&format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; \
+         PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
+    ))?;
+    conn.busy_timeout(Duration::ZERO)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+/// Turns a unique-key violation into [`Error::Duplicate`]`(what)`.
+pub(crate) fn unique(e: Error, what: &'static str) -> Error {
+    let duplicate = match &e {
+        Error::Database(sqlx::Error::Database(d)) => d.is_unique_violation(),
+        Error::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => matches!(
+            f.extended_code,
+            rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+        ),
+        _ => false,
+    };
+    if duplicate { Error::Duplicate(what) } else { e }
 }

@@ -7,7 +7,7 @@ use futures_util::TryStreamExt;
 use serde::Serialize;
 use sqlx::FromRow;
 
-use crate::tx::{Inner, on_tx};
+use crate::tx::{FromSqlite, Inner, execute, fetch_all, fetch_optional, fetch_scalar};
 use crate::{Db, Result, Store, Tx, on_pool, unique};
 
 /// A record's current state.
@@ -22,6 +22,8 @@ pub struct RecordRow {
     pub owner_id: Option<i64>,
     pub site: String,
     pub due_on: Option<String>,
+    /// The earliest date the record reminds of (see `annex_core::reminders::remind_on`).
+    pub remind_on: Option<String>,
     /// The kind's fields, a JSON object.
     pub fields: String,
     pub version: i64,
@@ -31,7 +33,7 @@ pub struct RecordRow {
 }
 
 const RECORD_COLUMNS: &str = "id, kind, seq, number, title, state, owner_id, site, due_on, \
-                              fields, version, created_at, created_by, updated_at";
+                              remind_on, fields, version, created_at, created_by, updated_at";
 
 /// The values a record version holds; written on create and on every change.
 #[derive(Debug, Clone)]
@@ -41,6 +43,9 @@ pub struct Content<'a> {
     pub owner_id: Option<i64>,
     pub site: &'a str,
     pub due_on: Option<&'a str>,
+    /// The earliest date the record reminds of; derived, so kept with the record only, not
+    /// with its versions.
+    pub remind_on: Option<&'a str>,
     pub fields: &'a str,
     /// Words to index for full-text search.
     pub search_text: &'a str,
@@ -164,6 +169,10 @@ pub struct Filter {
     pub due_by: Option<String>,
     /// Due on or after this date.
     pub due_from: Option<String>,
+    /// Reminds of something (`remind_on`) on or after this date.
+    pub remind_from: Option<String>,
+    /// Reminds of something on or before this date.
+    pub remind_by: Option<String>,
     /// Full-text query, words separated by spaces; each must match (by prefix).
     pub text: Option<String>,
     pub sort: Sort,
@@ -261,6 +270,12 @@ fn conditions(filter: &Filter, postgres: bool, select: &str) -> Query {
     }
     if let Some(d) = &filter.due_from {
         q.push("due_on >= $?", Bind::Str(d.clone()));
+    }
+    if let Some(d) = &filter.remind_from {
+        q.push("remind_on >= $?", Bind::Str(d.clone()));
+    }
+    if let Some(d) = &filter.remind_by {
+        q.push("remind_on <= $?", Bind::Str(d.clone()));
     }
     if let Some(text) = filter.text.as_deref().and_then(|t| text_query(t, postgres)) {
         if postgres {
@@ -553,15 +568,13 @@ impl Tx {
     /// record, so a rolled-back creation gives its number back and numbers stay gapless; the
     /// counter row is locked until commit, so concurrent creations never share a number.
     pub async fn next_seq(&mut self, kind: &str) -> Result<i64> {
-        Ok(on_tx!(self, c => {
-            sqlx::query_scalar(
-                "INSERT INTO counters (kind, last) VALUES ($1, 1) \
-                 ON CONFLICT (kind) DO UPDATE SET last = counters.last + 1 RETURNING last",
-            )
-            .bind(kind)
-            .fetch_one(&mut *c)
-            .await?
-        }))
+        fetch_scalar!(
+            self,
+            i64,
+            "INSERT INTO counters (kind, last) VALUES ($1, 1) \
+             ON CONFLICT (kind) DO UPDATE SET last = counters.last + 1 RETURNING last",
+            kind
+        )
     }
 
     /// Inserts a record at version 1 and returns its id.
@@ -574,28 +587,28 @@ impl Tx {
         at: i64,
         by: Option<i64>,
     ) -> Result<i64> {
-        Ok(on_tx!(self, c => {
-            sqlx::query_scalar(
-                "INSERT INTO records (kind, seq, number, title, state, owner_id, site, due_on, \
-                 fields, version, search_text, created_at, created_by, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12, $11) RETURNING id",
-            )
-            .bind(kind)
-            .bind(seq)
-            .bind(number)
-            .bind(content.title)
-            .bind(content.state)
-            .bind(content.owner_id)
-            .bind(content.site)
-            .bind(content.due_on)
-            .bind(content.fields)
-            .bind(content.search_text)
-            .bind(at)
-            .bind(by)
-            .fetch_one(&mut *c)
-            .await
-            .map_err(|e| unique(e, "number"))?
-        }))
+        fetch_scalar!(
+            self,
+            i64,
+            "INSERT INTO records (kind, seq, number, title, state, owner_id, site, due_on, \
+             fields, version, search_text, created_at, created_by, updated_at, remind_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12, $11, $13) \
+             RETURNING id",
+            kind,
+            seq,
+            number,
+            content.title,
+            content.state,
+            content.owner_id,
+            content.site,
+            content.due_on,
+            content.fields,
+            content.search_text,
+            at,
+            by,
+            content.remind_on,
+        )
+        .map_err(|e| unique(e, "number"))
     }
 
     /// Reads a record inside the transaction, locking its row on PostgreSQL so that the
@@ -607,9 +620,7 @@ impl Tx {
                 format!("SELECT {RECORD_COLUMNS} FROM records WHERE id = $1 FOR UPDATE")
             }
         };
-        Ok(on_tx!(self, c => {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *c).await?
-        }))
+        fetch_optional!(self, RecordRow, &sql, id)
     }
 
     /// Writes new content if the record is still at `expected` version, making it version
@@ -621,26 +632,23 @@ impl Tx {
         content: &Content<'_>,
         at: i64,
     ) -> Result<bool> {
-        let n = on_tx!(self, c => {
-            sqlx::query(
-                "UPDATE records SET title = $1, state = $2, owner_id = $3, site = $4, \
-                 due_on = $5, fields = $6, search_text = $7, updated_at = $8, \
-                 version = version + 1 WHERE id = $9 AND version = $10",
-            )
-            .bind(content.title)
-            .bind(content.state)
-            .bind(content.owner_id)
-            .bind(content.site)
-            .bind(content.due_on)
-            .bind(content.fields)
-            .bind(content.search_text)
-            .bind(at)
-            .bind(id)
-            .bind(expected)
-            .execute(&mut *c)
-            .await?
-            .rows_affected()
-        });
+        let n = execute!(
+            self,
+            "UPDATE records SET title = $1, state = $2, owner_id = $3, site = $4, \
+             due_on = $5, fields = $6, search_text = $7, updated_at = $8, \
+             version = version + 1, remind_on = $11 WHERE id = $9 AND version = $10",
+            content.title,
+            content.state,
+            content.owner_id,
+            content.site,
+            content.due_on,
+            content.fields,
+            content.search_text,
+            at,
+            id,
+            expected,
+            content.remind_on,
+        )?;
         Ok(n == 1)
     }
 
@@ -654,26 +662,23 @@ impl Tx {
         by: Option<i64>,
         hash: &str,
     ) -> Result<()> {
-        on_tx!(self, c => {
-            sqlx::query(
-                "INSERT INTO record_versions (record_id, version, title, state, owner_id, site, \
-                 due_on, fields, at, by_user, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            )
-            .bind(record_id)
-            .bind(version)
-            .bind(content.title)
-            .bind(content.state)
-            .bind(content.owner_id)
-            .bind(content.site)
-            .bind(content.due_on)
-            .bind(content.fields)
-            .bind(at)
-            .bind(by)
-            .bind(hash)
-            .execute(&mut *c)
-            .await?.rows_affected()
-        });
+        execute!(
+            self,
+            "INSERT INTO record_versions (record_id, version, title, state, owner_id, site, \
+             due_on, fields, at, by_user, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            record_id,
+            version,
+            content.title,
+            content.state,
+            content.owner_id,
+            content.site,
+            content.due_on,
+            content.fields,
+            at,
+            by,
+            hash,
+        )?;
         Ok(())
     }
 
@@ -686,20 +691,18 @@ impl Tx {
         at: i64,
         by: Option<i64>,
     ) -> Result<i64> {
-        Ok(on_tx!(self, c => {
-            sqlx::query_scalar(
-                "INSERT INTO links (record_id, target_id, clause, relation, created_at, created_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            )
-            .bind(record_id)
-            .bind(target_id)
-            .bind(clause)
-            .bind(relation)
-            .bind(at)
-            .bind(by)
-            .fetch_one(&mut *c)
-            .await?
-        }))
+        fetch_scalar!(
+            self,
+            i64,
+            "INSERT INTO links (record_id, target_id, clause, relation, created_at, created_by) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            record_id,
+            target_id,
+            clause,
+            relation,
+            at,
+            by,
+        )
     }
 
     /// Whether the same link already exists.
@@ -710,19 +713,17 @@ impl Tx {
         clause: Option<&str>,
         relation: &str,
     ) -> Result<bool> {
-        let n: i64 = on_tx!(self, c => {
-            sqlx::query_scalar(
-                "SELECT COUNT(*) FROM links WHERE record_id = $1 AND relation = $2 AND \
-                 ((target_id = $3) OR (target_id IS NULL AND $3 IS NULL)) AND \
-                 ((clause = $4) OR (clause IS NULL AND $4 IS NULL))",
-            )
-            .bind(record_id)
-            .bind(relation)
-            .bind(target_id)
-            .bind(clause)
-            .fetch_one(&mut *c)
-            .await?
-        });
+        let n = fetch_scalar!(
+            self,
+            i64,
+            "SELECT COUNT(*) FROM links WHERE record_id = $1 AND relation = $2 AND \
+             ((target_id = $3) OR (target_id IS NULL AND $3 IS NULL)) AND \
+             ((clause = $4) OR (clause IS NULL AND $4 IS NULL))",
+            record_id,
+            relation,
+            target_id,
+            clause,
+        )?;
         Ok(n > 0)
     }
 
@@ -738,22 +739,20 @@ impl Tx {
         by: Option<i64>,
     ) -> Result<i64> {
         let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
-        Ok(on_tx!(self, c => {
-            sqlx::query_scalar(
-                "INSERT INTO attachments (record_id, name, media_type, size, sha256, content, \
-                 created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            )
-            .bind(record_id)
-            .bind(name)
-            .bind(media_type)
-            .bind(size)
-            .bind(sha256)
-            .bind(content)
-            .bind(at)
-            .bind(by)
-            .fetch_one(&mut *c)
-            .await?
-        }))
+        fetch_scalar!(
+            self,
+            i64,
+            "INSERT INTO attachments (record_id, name, media_type, size, sha256, content, \
+             created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            record_id,
+            name,
+            media_type,
+            size,
+            sha256,
+            content,
+            at,
+            by,
+        )
     }
 
     pub async fn insert_comment(
@@ -763,18 +762,16 @@ impl Tx {
         at: i64,
         by: Option<i64>,
     ) -> Result<i64> {
-        Ok(on_tx!(self, c => {
-            sqlx::query_scalar(
-                "INSERT INTO comments (record_id, body, created_at, created_by) \
-                 VALUES ($1, $2, $3, $4) RETURNING id",
-            )
-            .bind(record_id)
-            .bind(body)
-            .bind(at)
-            .bind(by)
-            .fetch_one(&mut *c)
-            .await?
-        }))
+        fetch_scalar!(
+            self,
+            i64,
+            "INSERT INTO comments (record_id, body, created_at, created_by) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+            record_id,
+            body,
+            at,
+            by,
+        )
     }
 
     /// Signatures on one version of a record, read inside the transaction.
@@ -787,35 +784,27 @@ impl Tx {
             "SELECT {SIGNATURE_COLUMNS} FROM signatures WHERE record_id = $1 AND version = $2 \
              ORDER BY id"
         );
-        Ok(on_tx!(self, c => {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(record_id)
-                .bind(version)
-                .fetch_all(&mut *c)
-                .await?
-        }))
+        fetch_all!(self, SignatureRow, &sql, record_id, version)
     }
 
     /// Stores a signature; the same person signing the same version with the same meaning
     /// twice is [`crate::Error::Duplicate`]`("signature")`.
     pub async fn insert_signature(&mut self, s: &SignatureRow) -> Result<i64> {
-        Ok(on_tx!(self, c => {
-            sqlx::query_scalar(
-                "INSERT INTO signatures (record_id, version, version_hash, meaning, signer_id, \
-                 printed_name, at, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            )
-            .bind(s.record_id)
-            .bind(s.version)
-            .bind(&s.version_hash)
-            .bind(&s.meaning)
-            .bind(s.signer_id)
-            .bind(&s.printed_name)
-            .bind(s.at)
-            .bind(&s.hash)
-            .fetch_one(&mut *c)
-            .await
-            .map_err(|e| unique(e, "signature"))?
-        }))
+        fetch_scalar!(
+            self,
+            i64,
+            "INSERT INTO signatures (record_id, version, version_hash, meaning, signer_id, \
+             printed_name, at, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            s.record_id,
+            s.version,
+            &s.version_hash,
+            &s.meaning,
+            s.signer_id,
+            &s.printed_name,
+            s.at,
+            &s.hash,
+        )
+        .map_err(|e| unique(e, "signature"))
     }
 
     /// Records that a user read and understood a revision; false if they already had.
@@ -826,19 +815,55 @@ impl Tx {
         user_id: i64,
         at: i64,
     ) -> Result<bool> {
-        let n = on_tx!(self, c => {
-            sqlx::query(
-                "INSERT INTO acknowledgements (record_id, revision, user_id, at) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-            )
-            .bind(record_id)
-            .bind(revision)
-            .bind(user_id)
-            .bind(at)
-            .execute(&mut *c)
-            .await?
-            .rows_affected()
-        });
+        let n = execute!(
+            self,
+            "INSERT INTO acknowledgements (record_id, revision, user_id, at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            record_id,
+            revision,
+            user_id,
+            at,
+        )?;
         Ok(n == 1)
+    }
+}
+
+impl FromSqlite for RecordRow {
+    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        // In the order of RECORD_COLUMNS.
+        Ok(RecordRow {
+            id: r.get(0)?,
+            kind: r.get(1)?,
+            seq: r.get(2)?,
+            number: r.get(3)?,
+            title: r.get(4)?,
+            state: r.get(5)?,
+            owner_id: r.get(6)?,
+            site: r.get(7)?,
+            due_on: r.get(8)?,
+            remind_on: r.get(9)?,
+            fields: r.get(10)?,
+            version: r.get(11)?,
+            created_at: r.get(12)?,
+            created_by: r.get(13)?,
+            updated_at: r.get(14)?,
+        })
+    }
+}
+
+impl FromSqlite for SignatureRow {
+    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        // In the order of SIGNATURE_COLUMNS.
+        Ok(SignatureRow {
+            id: r.get(0)?,
+            record_id: r.get(1)?,
+            version: r.get(2)?,
+            version_hash: r.get(3)?,
+            meaning: r.get(4)?,
+            signer_id: r.get(5)?,
+            printed_name: r.get(6)?,
+            at: r.get(7)?,
+            hash: r.get(8)?,
+        })
     }
 }

@@ -143,9 +143,61 @@ impl crate::Store {
 impl crate::Tx {
     /// Runs SQL as someone with direct database access would (tamper tests).
     pub async fn raw(&mut self, sql: &'static str) -> Result<u64> {
-        Ok(crate::tx::on_tx!(self, c => {
-            sqlx::query(sql).execute(&mut *c).await?.rows_affected()
-        }))
+        crate::tx::execute!(self, sql)
+    }
+}
+
+impl crate::Store {
+    /// Fills a new database for the reminders benchmark in one statement each: `owners`
+    /// accounts (ids 1 to `owners`, with addresses) and `n` records numbered `BR-1`..., owned
+    /// round-robin five at a time, alternately nonconformities and documents. Four in five are in a terminal
+    /// state; due dates are spread over the year either side of `today`, one in ten records
+    /// has none. No versions or audit events: the benchmark reads, it does not verify.
+    pub async fn bench_fill_reminders(&self, n: i64, owners: i64, today: &str) -> Result<()> {
+        let (users, records) = match &self.db {
+            crate::Db::Sqlite { .. } => (
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+                 INSERT INTO users (username, display_name, email, password_hash, role, \
+                 created_at, password_changed_at) \
+                 SELECT 'user' || i, 'User ' || i, 'user' || i || '@example.com', 'x', \
+                 'contributor', 0, 0 FROM n",
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1), \
+                 r AS (SELECT i, CASE WHEN i % 2 = 0 THEN 'nonconformity' ELSE 'document' END \
+                 AS kind, CASE WHEN i % 10 = 0 THEN NULL ELSE \
+                 date($3, ((i * 7919) % 731 - 365) || ' days') END AS due FROM n) \
+                 INSERT INTO records (kind, seq, number, title, state, owner_id, site, due_on, \
+                 remind_on, fields, version, search_text, created_at, created_by, updated_at) \
+                 SELECT kind, i, 'BR-' || i, 'Record ' || i, \
+                 CASE WHEN i % 5 = 0 OR i % 5 = 1 OR i % 5 = 2 OR i % 5 = 3 THEN \
+                 (CASE WHEN kind = 'document' THEN 'obsolete' ELSE 'closed' END) \
+                 ELSE (CASE WHEN kind = 'document' THEN 'effective' ELSE 'investigated' END) \
+                 END, 1 + (i / 5) % $2, '', due, due, '{}', 1, 'BR-' || i || ' Record ' || i, \
+                 i, 1, i FROM r",
+            ),
+            crate::Db::Postgres(_) => (
+                "INSERT INTO users (username, display_name, email, password_hash, role, \
+                 created_at, password_changed_at) \
+                 SELECT 'user' || i, 'User ' || i, 'user' || i || '@example.com', 'x', \
+                 'contributor', 0, 0 FROM generate_series(1, $1::bigint) AS g(i)",
+                "INSERT INTO records (kind, seq, number, title, state, owner_id, site, due_on, \
+                 remind_on, fields, version, search_text, created_at, created_by, updated_at) \
+                 SELECT kind, i, 'BR-' || i, 'Record ' || i, \
+                 CASE WHEN i % 5 < 4 THEN \
+                 (CASE WHEN kind = 'document' THEN 'obsolete' ELSE 'closed' END) \
+                 ELSE (CASE WHEN kind = 'document' THEN 'effective' ELSE 'investigated' END) \
+                 END, 1 + (i / 5) % $2, '', due, due, '{}', 1, 'BR-' || i || ' Record ' || i, \
+                 i, 1, i FROM (SELECT i, \
+                 CASE WHEN i % 2 = 0 THEN 'nonconformity' ELSE 'document' END AS kind, \
+                 CASE WHEN i % 10 = 0 THEN NULL ELSE \
+                 to_char($3::date + ((i * 7919) % 731 - 365)::int, 'YYYY-MM-DD') END AS due \
+                 FROM generate_series(1, $1::bigint) AS g(i)) AS r",
+            ),
+        };
+        let mut tx = self.begin().await?;
+        crate::tx::execute!(tx, users, owners)?;
+        crate::tx::execute!(tx, records, n, owners, today)?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 

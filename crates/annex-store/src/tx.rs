@@ -34,22 +34,87 @@ impl std::fmt::Debug for Tx {
     }
 }
 
-/// Runs `$body` with `$c` bound to the transaction's connection, compiled once per backend.
-macro_rules! on_tx {
-    ($tx:expr, $c:ident => $body:expr) => {
+/// Runs a statement in the transaction, written once for both backends; evaluates to the
+/// number of rows it changed. Arguments bind to `$1`, `$2`... in order.
+macro_rules! execute {
+    ($tx:expr, $sql:expr $(, $arg:expr)* $(,)?) => {{
+        let sql: &str = $sql;
         match &mut $tx.inner {
-            $crate::tx::Inner::Sqlite(t) => {
-                let $c: &mut sqlx::SqliteConnection = t.conn()?;
-                $body
+            $crate::tx::Inner::Sqlite(m) => {
+                m.execute(sql, &[$(&$arg as &dyn rusqlite::ToSql),*])
             }
-            $crate::tx::Inner::Postgres(t) => {
-                let $c: &mut sqlx::PgConnection = &mut *t;
-                $body
-            }
+            $crate::tx::Inner::Postgres(t) => sqlx::query(sqlx::AssertSqlSafe(sql))
+                $(.bind($arg))*
+                .execute(&mut **t)
+                .await
+                .map(|r| r.rows_affected())
+                .map_err($crate::Error::from),
         }
+    }};
+}
+pub(crate) use execute;
+
+/// Runs a query in the transaction; evaluates to its rows as `$row`s (a type with both
+/// sqlx's `FromRow` and [`FromSqlite`]).
+macro_rules! fetch_all {
+    ($tx:expr, $row:ty, $sql:expr $(, $arg:expr)* $(,)?) => {{
+        let sql: &str = $sql;
+        match &mut $tx.inner {
+            $crate::tx::Inner::Sqlite(m) => m.query(
+                sql,
+                &[$(&$arg as &dyn rusqlite::ToSql),*],
+                <$row as $crate::tx::FromSqlite>::from_sqlite,
+            ),
+            $crate::tx::Inner::Postgres(t) => sqlx::query_as::<_, $row>(sqlx::AssertSqlSafe(sql))
+                $(.bind($arg))*
+                .fetch_all(&mut **t)
+                .await
+                .map_err($crate::Error::from),
+        }
+    }};
+}
+pub(crate) use fetch_all;
+
+/// As [`fetch_all!`], for at most one row.
+macro_rules! fetch_optional {
+    ($tx:expr, $row:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::tx::fetch_all!($tx, $row, $sql $(, $arg)*).map(|rows| rows.into_iter().next())
     };
 }
-pub(crate) use on_tx;
+pub(crate) use fetch_optional;
+
+/// Runs a query in the transaction; evaluates to the first column of its one row as a `$t`.
+macro_rules! fetch_scalar {
+    ($tx:expr, $t:ty, $sql:expr $(, $arg:expr)* $(,)?) => {{
+        let sql: &str = $sql;
+        match &mut $tx.inner {
+            $crate::tx::Inner::Sqlite(m) => m
+                .query(sql, &[$(&$arg as &dyn rusqlite::ToSql),*], |r| r.get::<_, $t>(0))
+                .and_then(|rows| {
+                    rows.into_iter()
+                        .next()
+                        .ok_or($crate::Error::Sqlite(rusqlite::Error::QueryReturnedNoRows))
+                }),
+            $crate::tx::Inner::Postgres(t) => sqlx::query_scalar::<_, $t>(sqlx::AssertSqlSafe(sql))
+                $(.bind($arg))*
+                .fetch_one(&mut **t)
+                .await
+                .map_err($crate::Error::from),
+        }
+    }};
+}
+pub(crate) use fetch_scalar;
+
+/// A row read inside a SQLite transaction, by column position in the query's select list.
+pub(crate) trait FromSqlite: Sized {
+    fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self>;
+}
+
+impl FromSqlite for (i64, String) {
+    fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok((row.get(0)?, row.get(1)?))
+    }
+}
 
 impl Tx {
     pub(crate) async fn begin(db: &Db) -> Result<Tx> {
@@ -123,9 +188,7 @@ impl Tx {
     }
 
     async fn read_head(&mut self, sql: &'static str) -> Result<(i64, Hash)> {
-        let head: Option<(i64, String)> = on_tx!(self, c => {
-            sqlx::query_as(sql).fetch_optional(&mut *c).await?
-        });
+        let head = fetch_optional!(self, (i64, String), sql)?;
         let (seq, hash) =
             head.ok_or_else(|| Error::Damaged("the audit_head row is missing".into()))?;
         Ok((seq, parse_hash(&hash)?))
@@ -137,25 +200,22 @@ impl Tx {
         let after = e.draft.after.as_ref().map(canonical_text);
         let prev = hex::encode(e.prev_hash);
         let hash = hex::encode(e.hash);
-        on_tx!(self, c => {
-            sqlx::query(
-                "INSERT INTO audit_events \
-                 (seq, at_us, actor, action, subject, before, after, reason, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(e.seq)
-            .bind(e.draft.at_us)
-            .bind(&e.draft.actor)
-            .bind(&e.draft.action)
-            .bind(&e.draft.subject)
-            .bind(&before)
-            .bind(&after)
-            .bind(&e.draft.reason)
-            .bind(&prev)
-            .bind(&hash)
-            .execute(&mut *c)
-            .await?.rows_affected()
-        });
+        execute!(
+            self,
+            "INSERT INTO audit_events \
+             (seq, at_us, actor, action, subject, before, after, reason, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            e.seq,
+            e.draft.at_us,
+            &e.draft.actor,
+            &e.draft.action,
+            &e.draft.subject,
+            &before,
+            &after,
+            &e.draft.reason,
+            &prev,
+            &hash,
+        )?;
         Ok(())
     }
 }

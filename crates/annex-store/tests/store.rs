@@ -27,6 +27,7 @@ fn content<'a>(title: &'a str, state: &'a str, site: &'a str, due: Option<&'a st
         owner_id: None,
         site,
         due_on: due,
+        remind_on: due,
         fields: "{}",
         search_text: title,
     }
@@ -586,9 +587,10 @@ async fn breaks_at_the_seams_between_stretches_checked_in_parallel_are_found() {
 }
 
 #[tokio::test]
-async fn values_that_look_like_the_packing_are_verified_and_their_edits_found() {
-    // Verification reads each stretch packed as length-prefixed text; values holding the
-    // packing's own characters, empty text and non-ASCII must neither break it nor hide edits.
+async fn odd_values_are_verified_and_their_edits_found() {
+    // Verification reads values in place (SQLite rows, PostgreSQL's binary COPY, both
+    // length-prefixed); values that look like length prefixes, empty text, non-ASCII and
+    // negative numbers must neither break it nor hide edits.
     for db in each().await {
         let s = &db.store;
         let mut tx = s.begin().await.unwrap();

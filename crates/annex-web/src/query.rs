@@ -32,6 +32,7 @@ pub fn records(kind: Option<String>, q: &Form) -> ListQuery {
         site: q.opt("site"),
         due_before: q.opt("due_before"),
         due_after: q.opt("due_after"),
+        due: q.opt("due"),
         q: q.opt("q"),
         sort: q.opt("sort"),
         cursor: q.opt("cursor"),

@@ -236,6 +236,9 @@ pub static DOCUMENT: Kind = Kind {
     create_roles: AUTHORS,
     edit_roles: AUTHORS,
     editable_in: &["draft"],
+    // A document is looked at again on its review date to confirm it is still fit for use,
+    // whatever has or has not prompted a change (ISO 9001:2015 7.5.2 c).
+    reminders: &["periodic_review"],
 };
 
 #[cfg(test)]
@@ -292,6 +295,7 @@ mod tests {
             actor,
             reason: None,
             today: "2026-03-14",
+            parts: &[],
         }
     }
 

@@ -10,6 +10,9 @@
 //! applies the [`Plan`] it gets back. Password re-entry for a signature (21 CFR 11.200(a)) is
 //! checked there too.
 
+pub mod action;
+pub mod capa;
+pub mod change;
 pub mod document;
 pub mod nonconformity;
 
@@ -20,12 +23,15 @@ use serde_json::{Map, Value};
 
 use crate::role::{Permission, Role};
 
+pub use action::ACTION;
+pub use capa::CAPA;
+pub use change::CHANGE;
 pub use document::DOCUMENT;
 pub use nonconformity::NONCONFORMITY;
 
 /// Every kind Annex knows, in the order menus show them.
 pub fn all() -> &'static [&'static Kind] {
-    static ALL: [&Kind; 2] = [&DOCUMENT, &NONCONFORMITY];
+    static ALL: [&Kind; 5] = [&DOCUMENT, &NONCONFORMITY, &CAPA, &ACTION, &CHANGE];
     &ALL
 }
 
@@ -67,6 +73,11 @@ pub struct Kind {
     pub edit_roles: &'static [Role],
     /// States in which fields may be edited; elsewhere only transitions change them.
     pub editable_in: &'static [&'static str],
+    /// Date fields that remind their record's owner, as the due date does: a document's next
+    /// periodic review, a calibration's due date. The earliest of them and the due date is
+    /// kept with the record (`remind_on`), so a kind that gains one where records already
+    /// exist needs a migration that fills it in for them (see migration 0005).
+    pub reminders: &'static [&'static str],
 }
 
 /// One typed field of a kind, kept in the record's JSON fields under `name`.
@@ -152,7 +163,8 @@ pub struct Signing {
     pub roles: &'static [Role],
 }
 
-/// A condition on the signatures of the current version that a transition needs.
+/// A condition a transition needs beyond its required fields: on the signatures of the
+/// current version, on dates, or on the records that are part of this one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Guard {
     /// The current version carries a signature with this meaning.
@@ -160,6 +172,17 @@ pub enum Guard {
     /// Nobody holds both signatures. Where one of the meanings is the transition's own
     /// signature, the person taking the transition is that signer.
     DistinctSigners(Meaning, Meaning),
+    /// Date field `field` is later than date field `after` (an effectiveness check after
+    /// the implementation it checks).
+    DateAfter {
+        field: &'static str,
+        after: &'static str,
+    },
+    /// Date field `field` is not later than today: what it dates has happened.
+    NotFuture(&'static str),
+    /// At least one record of this kind is linked as `part_of` this one, and every such
+    /// record has reached a terminal state (a CAPA's actions).
+    PartsFinished(&'static str),
 }
 
 /// A change to the fields that taking a transition makes.
@@ -279,6 +302,17 @@ pub struct TransitionCtx<'a> {
     pub reason: Option<&'a str>,
     /// Today, `YYYY-MM-DD`, in the organisation's time zone.
     pub today: &'a str,
+    /// Records linked as `part_of` this one.
+    pub parts: &'a [Part],
+}
+
+/// A record linked as `part_of` the one being moved: its kind, number, and whether it has
+/// reached a terminal state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub kind: String,
+    pub number: String,
+    pub finished: bool,
 }
 
 /// A signature already on the current version: its meaning and the signing user's id.
@@ -422,8 +456,8 @@ impl Kind {
             }
         }
         for g in t.guards {
-            if !g.met(t.signature, ctx) {
-                errors.push(FieldError::new("signature", g.describe()));
+            if let Err(rule) = g.check(t.signature, ctx) {
+                errors.push(FieldError::new(g.field(), rule));
             }
         }
         let mut fields = ctx.fields.clone();
@@ -741,11 +775,26 @@ impl Guard {
             Self::DistinctSigners(a, b) => {
                 format!("the '{a}' and '{b}' signatures must come from different people")
             }
+            Self::DateAfter { field, after } => format!("{field} must be later than {after}"),
+            Self::NotFuture(f) => format!("{f} cannot be later than today"),
+            Self::PartsFinished(kind) => {
+                format!("needs at least one {kind} linked as part of it, each one finished")
+            }
         }
     }
 
-    /// `own` is the meaning of the signature the transition itself applies, if any.
-    fn met(&self, own: Option<Meaning>, ctx: &TransitionCtx) -> bool {
+    /// The input a refusal is reported against.
+    pub fn field(&self) -> String {
+        match self {
+            Self::Signed(_) | Self::DistinctSigners(..) => "signature".into(),
+            Self::DateAfter { field, .. } | Self::NotFuture(field) => format!("fields.{field}"),
+            Self::PartsFinished(_) => "links".into(),
+        }
+    }
+
+    /// Whether the guard is met; if not, the rule as it applies to this record. `own` is the
+    /// meaning of the signature the transition itself applies, if any.
+    fn check(&self, own: Option<Meaning>, ctx: &TransitionCtx) -> Result<(), String> {
         let signers = |m: Meaning| -> Vec<i64> {
             ctx.signatures
                 .iter()
@@ -754,7 +803,13 @@ impl Guard {
                 .chain((own == Some(m)).then_some(ctx.actor))
                 .collect()
         };
-        match *self {
+        let date = |f: &str| {
+            ctx.fields
+                .get(f)
+                .and_then(Value::as_str)
+                .filter(|d| is_date(d))
+        };
+        let met = match *self {
             Self::Signed(m) => ctx.signatures.iter().any(|s| s.meaning == m),
             // Strict on purpose: someone who signed one meaning never holds the other, even
             // when a third person also signed, so the record shows two people at a glance.
@@ -762,7 +817,36 @@ impl Guard {
                 let b_signers = signers(b);
                 !signers(a).iter().any(|s| b_signers.contains(s))
             }
-        }
+            // Both dates are ISO 8601 days, which order as text.
+            Self::DateAfter { field, after } => match (date(field), date(after)) {
+                (Some(d), Some(a)) if d > a => true,
+                (Some(d), Some(a)) => {
+                    return Err(format!("must be later than {after} ({a}); it is {d}"));
+                }
+                (_, None) => return Err(format!("needs {after} to be set first")),
+                (None, _) => false,
+            },
+            Self::NotFuture(f) => date(f).is_some_and(|d| d <= ctx.today),
+            Self::PartsFinished(kind) => {
+                let parts: Vec<&Part> = ctx.parts.iter().filter(|p| p.kind == kind).collect();
+                let open: Vec<&str> = parts
+                    .iter()
+                    .filter(|p| !p.finished)
+                    .map(|p| p.number.as_str())
+                    .collect();
+                if parts.is_empty() {
+                    return Err(format!("needs at least one {kind} linked as part of it"));
+                }
+                if !open.is_empty() {
+                    return Err(format!(
+                        "every {kind} that is part of it must be finished first; still open: {}",
+                        open.join(", ")
+                    ));
+                }
+                true
+            }
+        };
+        if met { Ok(()) } else { Err(self.describe()) }
     }
 }
 
@@ -840,6 +924,8 @@ pub struct KindInfo {
     pub create_roles: Vec<Role>,
     pub edit_roles: Vec<Role>,
     pub editable_in: Vec<String>,
+    /// Date fields that remind the owner, as the due date does.
+    pub reminders: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -955,6 +1041,7 @@ impl Kind {
             create_roles: self.create_roles.to_vec(),
             edit_roles: self.edit_roles.to_vec(),
             editable_in: strings(self.editable_in),
+            reminders: strings(self.reminders),
         }
     }
 }
@@ -1043,8 +1130,11 @@ impl Field {
 /// Every mistake in the declarations of [`all`], one line each; empty when they are sound.
 /// A unit test keeps it empty, so a broken declaration never reaches a build.
 pub fn check_declarations() -> Vec<String> {
+    check_kinds(all())
+}
+
+fn check_kinds(kinds: &[&Kind]) -> Vec<String> {
     let mut problems = Vec::new();
-    let kinds = all();
     for (i, k) in kinds.iter().enumerate() {
         for other in &kinds[..i] {
             if other.id == k.id {
@@ -1055,6 +1145,21 @@ pub fn check_declarations() -> Vec<String> {
                     "kinds '{}' and '{}' share the prefix '{}'",
                     other.id, k.id, k.prefix
                 ));
+            }
+            // Lists across kinds (My tasks, the reminders sweep) leave out terminal states
+            // by name, which is right only while a name means the same in every kind.
+            for s in k.states {
+                if let Some(o) = other.state(s.id)
+                    && o.terminal != s.terminal
+                {
+                    problems.push(format!(
+                        "state '{}' is terminal in '{}' but not in '{}': a state name must be \
+                         terminal in every kind or in none",
+                        s.id,
+                        if s.terminal { k.id } else { other.id },
+                        if s.terminal { other.id } else { k.id },
+                    ));
+                }
             }
         }
         check_kind(k, &mut problems);
@@ -1156,6 +1261,25 @@ fn check_kind(k: &Kind, problems: &mut Vec<String>) {
                     say(format!("{name} compares '{a}' signers with themselves"));
                 }
                 Guard::DistinctSigners(..) => {}
+                Guard::DateAfter { field, after } => {
+                    for f in [field, after] {
+                        if k.field(f).map(|f| f.ty) != Some(FieldType::Date) {
+                            say(format!("{name} compares '{f}', which is not a date field"));
+                        }
+                    }
+                }
+                Guard::NotFuture(f) => {
+                    if k.field(f).map(|f| f.ty) != Some(FieldType::Date) {
+                        say(format!("{name} dates '{f}', which is not a date field"));
+                    }
+                }
+                Guard::PartsFinished(kind) => {
+                    if !all().iter().any(|o| o.id == kind) {
+                        say(format!(
+                            "{name} waits for parts of undeclared kind '{kind}'"
+                        ));
+                    }
+                }
             }
         }
         for e in t.effects {
@@ -1170,6 +1294,17 @@ fn check_kind(k: &Kind, problems: &mut Vec<String>) {
                     e.describe()
                 )),
             }
+        }
+    }
+
+    for dup in duplicates(k.reminders.iter().copied()) {
+        say(format!("reminder field '{dup}' is named twice"));
+    }
+    for r in k.reminders {
+        match k.field(r).map(|f| f.ty) {
+            None => say(format!("reminder field '{r}' is not declared")),
+            Some(FieldType::Date) => {}
+            Some(_) => say(format!("reminder field '{r}' is not a date")),
         }
     }
 
@@ -1308,15 +1443,20 @@ mod tests {
             actor: 1,
             reason: None,
             today: "2026-03-14",
+            parts: &[],
         }
     }
 
     #[test]
     fn kinds_are_found_by_id() {
         let ids: Vec<&str> = all().iter().map(|k| k.id).collect();
-        assert_eq!(ids, ["document", "nonconformity"]);
+        assert_eq!(
+            ids,
+            ["document", "nonconformity", "capa", "action", "change"]
+        );
         assert_eq!(get("nonconformity").map(|k| k.prefix), Some("NC"));
-        assert!(get("capa").is_none());
+        assert_eq!(get("capa").map(|k| k.prefix), Some("CAPA"));
+        assert!(get("risk").is_none());
         assert!(get("Document").is_none());
     }
 
@@ -1403,6 +1543,7 @@ mod tests {
         create_roles: &[Role::Reader],
         edit_roles: &[Role::Auditor],
         editable_in: &["limbo"],
+        reminders: &["n", "ghost"],
     };
 
     #[test]
@@ -1425,6 +1566,8 @@ mod tests {
             "broken: transition 'go' compares 'approved' signers with themselves",
             "broken: transition 'go': 'sets n to today' does not suit field 'n'",
             "broken: transition 'go' changes undeclared field 'ghost'",
+            "broken: reminder field 'n' is not a date",
+            "broken: reminder field 'ghost' is not declared",
             "broken: system field 'orphan' is set by no effect",
             "broken: signing 'reviewed' names an undeclared state",
             "broken: signing 'reviewed' allows role 'external_auditor', which may not sign",
@@ -1436,6 +1579,31 @@ mod tests {
             "broken: state 'island' cannot be reached from 'start'",
         ];
         assert_eq!(problems, expected);
+    }
+
+    #[test]
+    fn kinds_must_agree_on_which_state_names_end_a_record() {
+        // BROKEN's 'a' is not terminal; a kind where 'a' ends the record clashes with it.
+        static ENDS_IN_A: Kind = Kind {
+            id: "ends_in_a",
+            prefix: "EIA",
+            states: &[State {
+                id: "a",
+                label: "A",
+                terminal: true,
+            }],
+            initial: "a",
+            ..BROKEN
+        };
+        let problems = check_kinds(&[&BROKEN, &ENDS_IN_A]);
+        assert!(
+            problems.contains(
+                &"state 'a' is terminal in 'ends_in_a' but not in 'broken': a state name must \
+                  be terminal in every kind or in none"
+                    .to_string()
+            ),
+            "{problems:#?}"
+        );
     }
 
     #[test]

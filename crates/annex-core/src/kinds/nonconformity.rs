@@ -221,6 +221,7 @@ pub static NONCONFORMITY: Kind = Kind {
     ],
     edit_roles: WORKERS,
     editable_in: &["reported", "contained", "investigated"],
+    reminders: &[],
 };
 
 #[cfg(test)]
@@ -250,6 +251,7 @@ mod tests {
             actor: 7,
             reason: None,
             today: "2026-03-14",
+            parts: &[],
         }
     }
 

@@ -28,6 +28,8 @@ pub struct ExportParams {
     /// A user name, or `me`.
     pub owner: Option<String>,
     pub site: Option<String>,
+    /// By due date: `overdue`, `today`, `soon` or `later` (open records only).
+    pub due: Option<String>,
     /// Due on or before this date.
     pub due_before: Option<String>,
     /// Due on or after this date.

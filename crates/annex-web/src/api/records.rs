@@ -35,6 +35,10 @@ pub struct ListParams {
     pub due_before: Option<String>,
     /// Due on or after this date.
     pub due_after: Option<String>,
+    /// `overdue`, `today`, `soon` (after today, within the configured lead, 7 days by
+    /// default) or `later`: open records whose most urgent date — the due date, or a date the
+    /// kind declares as a reminder such as a document's periodic review — is that urgent.
+    pub due: Option<String>,
     /// Words to find in number, title and fields.
     pub q: Option<String>,
     /// `updated` (default), `-updated`, `created`, `-created`, `due`, `title`.

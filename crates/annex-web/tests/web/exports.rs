@@ -221,6 +221,19 @@ async fn a_filtered_register_exports_to_csv_and_xlsx_and_each_export_is_audited(
         assert_eq!(xlsx["after"]["filters"]["state"], json!(["reported"]));
         assert_eq!(xlsx["after"]["filters"]["owner"], "mia");
 
+        // The reminder filter of the list applies too: nothing here is overdue.
+        let r = app
+            .get(
+                &admin,
+                "/api/v1/records/export?format=csv&kind=nonconformity&due=overdue",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(csv_rows(&r).len(), 1, "{}", r.text());
+        let events = export_events(&app, &admin, "register.export").await;
+        assert_eq!(events[0]["after"]["filters"]["due"], "overdue");
+        assert_eq!(events[0]["after"]["rows"], 0);
+
         // An empty register is a header and no rows, and still an event.
         let r = app
             .get(&admin, "/api/v1/records/export?format=csv&kind=document")
@@ -230,8 +243,35 @@ async fn a_filtered_register_exports_to_csv_and_xlsx_and_each_export_is_audited(
         assert!(header_of(&r, header::CONTENT_DISPOSITION).contains("documents-"));
         assert_eq!(
             export_events(&app, &admin, "register.export").await.len(),
-            3
+            4
         );
+
+        // Every kind exports, each with its own declared fields as columns.
+        let kinds = app.get(&admin, "/api/v1/kinds").await.json();
+        for kind in kinds.as_array().unwrap() {
+            let id = kind["id"].as_str().unwrap();
+            let labels: Vec<&str> = kind["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["label"].as_str().unwrap())
+                .collect();
+            for format in ["csv", "xlsx"] {
+                let r = app
+                    .get(
+                        &admin,
+                        &format!("/api/v1/records/export?format={format}&kind={id}"),
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::OK, "{id} {format}: {}", r.text());
+                let header: Vec<String> = if format == "csv" {
+                    csv_rows(&r).remove(0)
+                } else {
+                    xlsx_rows(&r).1[0].iter().map(text).collect()
+                };
+                assert_eq!(header[8..], labels, "{id} {format}");
+            }
+        }
     }
 }
 
@@ -252,7 +292,11 @@ async fn bad_export_requests_are_refused_naming_the_field_and_nothing_is_exporte
             "kind",
             "required: an export is of one register",
         ),
-        ("format=csv&kind=capa", "kind", "unknown kind 'capa'"),
+        (
+            "format=csv&kind=no_such_kind",
+            "kind",
+            "unknown kind 'no_such_kind'",
+        ),
         (
             "format=xlsx&kind=nonconformity&state=done",
             "state",

@@ -898,7 +898,8 @@ async fn home_lists_my_open_tasks_soonest_first_with_overdue_ones_marked() {
         let html = app.get(&carol, "/").await.text();
         assert!(html.contains("<strong>3</strong> open"), "{html}");
         assert!(html.contains("<strong>1</strong> overdue"));
-        assert!(html.contains("<strong>1</strong> due in the next 7 days"));
+        assert!(html.contains("<strong>1</strong> due today"));
+        assert!(html.contains("<strong>0</strong> due in the next 7 days"));
         assert!(!html.contains("Someone else"));
         let late = html.find("Late review").unwrap();
         let now = html.find("Due today").unwrap();
@@ -1108,6 +1109,68 @@ async fn administrators_add_and_disable_users_and_contributors_are_refused() {
         assert!(
             r.text()
                 .contains("you cannot remove your own administrator access")
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_register_has_an_overdue_list_with_a_count_badge() {
+    for app in TestApp::each().await {
+        let admin = app.admin().await;
+        let today = annex_app::clock::today();
+        for (title, due) in [
+            ("Late review", Some("2020-01-01")),
+            ("Shelf check", Some(today.as_str())),
+            ("Far away", Some("2999-01-01")),
+            ("Never due", None),
+        ] {
+            app.create(
+                &admin,
+                json!({"kind": "document", "title": title, "due_on": due}),
+            )
+            .await;
+        }
+        // Its periodic review has passed: overdue although it has no due date.
+        app.create(
+            &admin,
+            json!({"kind": "document", "title": "Stale procedure",
+                   "fields": {"periodic_review": "2021-06-30"}}),
+        )
+        .await;
+        app.create(
+            &admin,
+            json!({"kind": "nonconformity", "title": "Other register", "due_on": "2020-01-01",
+                   "fields": {"severity": "minor", "description": "d"}}),
+        )
+        .await;
+
+        let html = app.get(&admin, "/records/document").await.text();
+        assert!(
+            html.contains(
+                "href=\"/records/document?due=overdue&amp;sort=due\">Overdue <span class=\"badge late\">2</span>"
+            ),
+            "{html}"
+        );
+        let r = app
+            .get(&admin, "/records/document?due=overdue&sort=due")
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let html = r.text();
+        assert!(html.contains("aria-current=\"page\">Overdue"), "{html}");
+        assert!(html.contains("2 records match"), "{html}");
+        assert!(html.contains("Late review") && html.contains("Stale procedure"));
+        for absent in ["Shelf check", "Far away", "Never due", "Other register"] {
+            assert!(!html.contains(absent), "{absent} in the overdue list");
+        }
+        assert!(html.contains("Next periodic review 2021-06-30"), "{html}");
+
+        let r = app.get(&admin, "/records/document?due=yesterday").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.text()
+                .contains("must be one of: overdue, today, soon, later"),
+            "{}",
+            r.text()
         );
     }
 }

@@ -994,7 +994,10 @@ async fn kinds_and_the_openapi_document_describe_the_records_api() {
         .iter()
         .map(|k| k["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, vec!["document", "nonconformity"]);
+    assert_eq!(
+        ids,
+        vec!["document", "nonconformity", "capa", "action", "change"]
+    );
     let doc = &kinds[0];
     let states: Vec<&str> = doc["states"]
         .as_array()
@@ -1050,4 +1053,228 @@ async fn kinds_and_the_openapi_document_describe_the_records_api() {
     }
     let pdf = &api["paths"]["/api/v1/records/{number}/pdf"]["get"]["responses"]["200"]["content"];
     assert!(pdf["application/pdf"].is_object(), "{pdf}");
+}
+
+#[tokio::test]
+async fn the_list_filter_due_selects_by_the_due_date_engine_and_leaves_closed_records_out() {
+    for app in TestApp::each().await {
+        let admin = app.admin().await;
+        let today = annex_app::clock::today();
+        let soon = annex_core::reminders::add_days(&today, 3).unwrap();
+        let nc = |title: &str, due: &str| {
+            json!({"kind": "nonconformity", "title": title, "due_on": due, "fields": {
+                "severity": "minor", "description": "d", "containment": "held",
+                "root_cause": "worn tool", "correction": "tool replaced",
+                "disposition": "rework"}})
+        };
+        let late = app.create(&admin, nc("Late", "2020-01-01")).await;
+        let closed = app
+            .create(&admin, nc("Late but closed", "2020-01-01"))
+            .await;
+        let number = closed["number"].as_str().unwrap();
+        for (v, t) in [(1, "contain"), (2, "investigate")] {
+            let r = step(&app, &admin, number, json!({"version": v, "transition": t})).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        }
+        let r = step(
+            &app,
+            &admin,
+            number,
+            json!({"version": 3, "transition": "close", "password": PASSWORD}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        app.create(&admin, nc("Today", &today)).await;
+        app.create(&admin, nc("Soon", &soon)).await;
+        app.create(&admin, nc("Later", "2999-01-01")).await;
+        let review = app
+            .create(
+                &admin,
+                json!({"kind": "document", "title": "Review passed",
+                       "fields": {"periodic_review": "2020-06-01"}}),
+            )
+            .await;
+        assert_eq!(review["overdue"], true);
+        assert_eq!(review["reminder"]["what"], "Next periodic review");
+        assert_eq!(review["reminder"]["urgency"], "overdue");
+        assert_eq!(late["reminder"]["field"], "due_on");
+
+        let titles = |v: Value| -> Vec<String> {
+            let mut t: Vec<String> = v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["title"].as_str().unwrap().to_string())
+                .collect();
+            t.sort();
+            t
+        };
+        for (query, expected) in [
+            ("due=overdue", vec!["Late", "Review passed"]),
+            ("due=overdue&kind=nonconformity", vec!["Late"]),
+            ("due=today", vec!["Today"]),
+            ("due=soon", vec!["Soon"]),
+            ("due=later", vec!["Later"]),
+            // Combined with the other filters, as any of them.
+            ("due=overdue&q=review", vec!["Review passed"]),
+            ("due=overdue&due_after=2020-01-02", vec![]),
+        ] {
+            let r = app.get(&admin, &format!("/api/v1/records?{query}")).await;
+            assert_eq!(r.status, StatusCode::OK, "{query}: {}", r.text());
+            let body = r.json();
+            assert_eq!(titles(body.clone()), expected, "{query}");
+            assert_eq!(body["total"], expected.len(), "{query}");
+        }
+        let r = app.get(&admin, "/api/v1/records?due=late").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.error_fields(), ["due"]);
+        assert!(
+            r.text()
+                .contains("must be one of: overdue, today, soon, later")
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_capa_is_implemented_only_once_its_linked_actions_are_done_and_closed_only_later() {
+    for app in TestApp::each().await {
+        let admin = app.admin().await;
+        let manager = app.user(&admin, "mia", "manager").await;
+        let worker = app.user(&admin, "wes", "contributor").await;
+        let capa = app
+            .create(
+                &manager,
+                json!({
+                    "kind": "capa", "title": "Illegible labels", "owner": "mia",
+                    "fields": {
+                        "source": "nonconformity",
+                        "problem": "Three lots shipped with smeared labels",
+                        "containment": "Lots relabelled",
+                        "why_1": "Ink smeared",
+                        "cause_category": "method",
+                        "root_cause": "No drying time in the work instruction",
+                        "effectiveness_criteria": "No smeared label for three months"
+                    }
+                }),
+            )
+            .await;
+        let c = capa["number"].as_str().unwrap().to_string();
+        assert_eq!(c, "CAPA-0001");
+        for (v, t) in [(1, "contain"), (2, "investigate")] {
+            let r = step(&app, &manager, &c, json!({"version": v, "transition": t})).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        }
+
+        // No action yet: the CAPA cannot be implemented, and the refusal says why.
+        let r = step(
+            &app,
+            &manager,
+            &c,
+            json!({"version": 3, "transition": "implement"}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert_eq!(r.error_fields(), vec!["links"]);
+        assert!(
+            r.text().contains("needs at least one action"),
+            "{}",
+            r.text()
+        );
+
+        // An action with an owner and a due date, linked as part of the CAPA, is open.
+        let action = app
+            .create(
+                &worker,
+                json!({
+                    "kind": "action", "title": "Add drying time to WI-12", "owner": "wes",
+                    "due_on": "2027-02-01",
+                    "fields": {"description": "Add a 30 s drying time after printing"}
+                }),
+            )
+            .await;
+        let a = action["number"].as_str().unwrap().to_string();
+        assert_eq!(a, "ACT-0001");
+        let l = app
+            .post(
+                &worker,
+                &format!("/api/v1/records/{a}/links"),
+                json!({"target": c, "relation": "part_of"}),
+            )
+            .await;
+        assert_eq!(l.status, StatusCode::CREATED, "{}", l.text());
+        let r = step(
+            &app,
+            &manager,
+            &c,
+            json!({"version": 3, "transition": "implement"}),
+        )
+        .await;
+        assert_eq!(r.error_fields(), vec!["links"]);
+        assert!(r.text().contains("still open: ACT-0001"), "{}", r.text());
+
+        // Once the action is done, the CAPA is implemented today.
+        let r = app
+            .json(
+                &worker,
+                Method::PATCH,
+                &format!("/api/v1/records/{a}"),
+                json!({"version": 1, "fields": {"outcome": "WI-12 revision C issued"}}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let r = step(
+            &app,
+            &worker,
+            &a,
+            json!({"version": 2, "transition": "finish"}),
+        )
+        .await;
+        assert_eq!(r.json()["state"], "done", "{}", r.text());
+        let r = step(
+            &app,
+            &manager,
+            &c,
+            json!({"version": 3, "transition": "implement"}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.json()["state"], "implemented");
+        let implemented_on = r.json()["fields"]["implemented_on"]
+            .as_str()
+            .unwrap()
+            .to_string();
+
+        // An effectiveness check dated the day of implementation checked nothing.
+        let r = app
+            .json(
+                &manager,
+                Method::PATCH,
+                &format!("/api/v1/records/{c}"),
+                json!({"version": 4, "fields": {
+                    "effectiveness_check": "Looked at today's labels",
+                    "effectiveness_checked_on": implemented_on
+                }}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let r = step(
+            &app,
+            &manager,
+            &c,
+            json!({"version": 5, "transition": "close", "password": PASSWORD}),
+        )
+        .await;
+        assert_eq!(r.error_fields(), vec!["fields.effectiveness_checked_on"]);
+        assert!(
+            r.text().contains("must be later than implemented_on"),
+            "{}",
+            r.text()
+        );
+        let d = app
+            .get(&manager, &format!("/api/v1/records/{c}"))
+            .await
+            .json();
+        assert_eq!(d["record"]["state"], "implemented");
+        assert!(d["signatures"].as_array().unwrap().is_empty());
+    }
 }

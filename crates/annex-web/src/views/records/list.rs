@@ -2,8 +2,9 @@
 //! sort and cursor paging, and search across every kind.
 
 use annex_app::records::{self, Count, ListQuery, Page, RecordView};
-use annex_app::{App, Error, Principal, accounts, clock, kinds};
+use annex_app::{App, Error, Principal, accounts, kinds};
 use annex_core::kinds::KindInfo;
+use annex_core::reminders::Urgency;
 use annex_core::role::Permission;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -19,18 +20,6 @@ use crate::views::{Errors, Form, Input, Nav, Opt, SummaryItem};
 /// How many tasks the home page lists.
 const TASKS: i64 = 50;
 
-/// The dates the home page counts against: today and six days on (UTC, as due dates are kept).
-/// Yesterday, today and six days on: the bounds of "overdue" and "due in the next 7 days".
-fn this_week() -> (String, String, String) {
-    let now = clock::now_us();
-    let day = 86_400_000_000;
-    (
-        clock::date_of(now - day),
-        clock::date_of(now),
-        clock::date_of(now + 6 * day),
-    )
-}
-
 // ---------------------------------------------------------------------------------------------
 // Home
 
@@ -41,7 +30,10 @@ pub struct HomePage {
     pub tasks: Vec<RecordView>,
     pub open: Count,
     pub overdue: Count,
-    pub this_week: Count,
+    pub due_today: Count,
+    pub due_soon: Count,
+    /// The configured lead: "due soon" means within this many days.
+    pub lead_days: u32,
     pub kinds: Vec<KindLink>,
 }
 
@@ -93,20 +85,19 @@ pub async fn home(
     };
     let who = found.principal;
     let page = records::tasks(&app, &who, TASKS).await?;
-    let (yesterday, today, week_end) = this_week();
-    // Counted over all the user's open records, not only the ones this page lists.
-    let count = |due_after: Option<String>, due_before: String| {
+    // Counted over all the user's open records, not only the ones this page lists, by the
+    // due-date engine's classes (the due date or a date the kind declares as a reminder).
+    let count = |u: Urgency| {
         let q = ListQuery {
             owner: Some("me".into()),
-            open: true,
-            due_after,
-            due_before: Some(due_before),
+            due: Some(u.as_str().into()),
             ..ListQuery::default()
         };
         records::count(&app, &who, q)
     };
-    let overdue = count(None, yesterday).await?;
-    let this_week = count(Some(today), week_end).await?;
+    let overdue = count(Urgency::Overdue).await?;
+    let due_today = count(Urgency::DueToday).await?;
+    let due_soon = count(Urgency::DueSoon).await?;
     Ok(render(&HomePage {
         nav,
         open: Count {
@@ -115,7 +106,9 @@ pub async fn home(
         },
         tasks: page.items,
         overdue,
-        this_week,
+        due_today,
+        due_soon,
+        lead_days: app.config.lead_days,
         kinds: kind_links(&who),
     }))
 }
@@ -140,6 +133,10 @@ pub struct ListPage {
     /// The whole filtered register as a file (set when the filters are valid).
     pub export_csv_href: Option<String>,
     pub export_xlsx_href: Option<String>,
+    /// How many of the register's open records (that the user may see) are overdue.
+    pub overdue: Count,
+    /// The list shows the overdue records only.
+    pub overdue_only: bool,
 }
 
 /// The orders of a list, by the names [`records::SORTS`] uses, for people.
@@ -225,6 +222,18 @@ pub async fn list(
         Input::new(p, "site", "Site", "text").value(q.get("site")),
         Input::new(p, "due_after", "Due on or after", "date").value(q.get("due_after")),
         Input::new(p, "due_before", "Due on or before", "date").value(q.get("due_before")),
+        Input::new(p, "due", "Reminders", "select")
+            .value(q.get("due"))
+            .options(
+                Some("Any"),
+                [
+                    ("overdue", "Overdue"),
+                    ("today", "Due today"),
+                    ("soon", "Due soon (after today)"),
+                    ("later", "Due later"),
+                ],
+            )
+            .hint("Open records by their most urgent date: the due date or a review date."),
         Input::new(p, "open", "Open records only", "checkbox")
             .checked(matches!(q.get("open").as_str(), "true" | "on" | "1"))
             .hint("Leave out closed and obsolete ones."),
@@ -258,6 +267,17 @@ pub async fn list(
     } else {
         (None, None)
     };
+    // The register's overdue count, whatever else is filtered: the badge of the overdue list.
+    let overdue = records::count(
+        &app,
+        &who,
+        ListQuery {
+            kind: Some(kind.id.clone()),
+            due: Some(Urgency::Overdue.as_str().into()),
+            ..ListQuery::default()
+        },
+    )
+    .await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -284,6 +304,8 @@ pub async fn list(
         first_href,
         export_csv_href,
         export_xlsx_href,
+        overdue,
+        overdue_only: q.get("due") == Urgency::Overdue.as_str(),
     };
     Ok((status, render(&page)).into_response())
 }
