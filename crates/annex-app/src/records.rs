@@ -67,6 +67,10 @@ pub struct NewRecord {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub fields: Map<String, Value>,
+    /// The number of a record this one is part of (an action's CAPA): linked `part_of` in
+    /// the same transaction, so the new record is never left unlinked.
+    #[serde(default)]
+    pub part_of: Option<String>,
 }
 
 /// A change to a record's values. Absent parts stay as they are; in `fields`, a null removes
@@ -721,6 +725,23 @@ pub async fn create(app: &App, who: &Principal, input: NewRecord) -> Result<Reco
     check_site(who, &site, &mut errors);
     let due_on = blank_to_none(input.due_on);
     check_due(due_on.as_deref(), &mut errors);
+    let parent = match blank_to_none(input.part_of) {
+        None => None,
+        Some(p) => {
+            require(app, who, Permission::Link).await?;
+            match visible(app, who, &p).await {
+                Ok(r) => Some(r),
+                Err(Error::NotFound(_)) => {
+                    errors.push(FieldError::new(
+                        "part_of",
+                        format!("no record numbered '{}'", p.to_uppercase()),
+                    ));
+                    None
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    };
     if !errors.is_empty() {
         return Err(Error::Rejected(errors));
     }
@@ -760,6 +781,13 @@ pub async fn create(app: &App, who: &Principal, input: NewRecord) -> Result<Reco
         "version_hash": w.hash,
     }));
     tx.audit(d);
+    if let Some(parent) = &parent {
+        tx.insert_link(id, Some(parent.id), None, PART_OF, at, who.user_id())
+            .await?;
+        let mut d = draft(who, "record.link", &number);
+        d.after = Some(json!({"relation": PART_OF, "target": parent.number, "clause": null}));
+        tx.audit(d);
+    }
     tx.commit().await?;
     // What was just written, without reading it back.
     let row = RecordRow {

@@ -1174,3 +1174,78 @@ async fn a_register_has_an_overdue_list_with_a_count_badge() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_action_added_from_a_capa_page_is_created_already_part_of_it() {
+    for app in TestApp::each().await {
+        let admin = app.admin().await;
+        let mia = app.user(&admin, "mia", "manager").await;
+        let capa = app
+            .create(
+                &mia,
+                serde_json::json!({
+                    "kind": "capa", "title": "Illegible labels",
+                    "fields": {"source": "complaint", "problem": "Smeared labels reported"}
+                }),
+            )
+            .await;
+        assert_eq!(capa["number"], "CAPA-0001");
+        let page = app.get(&mia, "/r/CAPA-0001").await.text();
+        assert!(
+            page.contains("href=\"/records/action/new?part_of=CAPA-0001\""),
+            "the CAPA page offers to add an action"
+        );
+        let form = app
+            .get(&mia, "/records/action/new?part_of=CAPA-0001")
+            .await
+            .text();
+        assert!(form.contains("name=\"part_of\""), "{form}");
+        assert!(form.contains("value=\"CAPA-0001\""), "{form}");
+
+        // A number that does not exist is refused beside the field, and nothing is created.
+        let r = app
+            .form(
+                &mia,
+                "/records/action/new",
+                &[
+                    ("title", "Add drying time"),
+                    ("owner", "mia"),
+                    ("due_on", "2030-06-30"),
+                    ("part_of", "CAPA-0099"),
+                    ("fields.description", "Add a drying time to WI-12"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.text().contains(
+                "<p class=\"field-error\" id=\"f-part-of-error\">no record numbered \
+                 &#39;CAPA-0099&#39;</p>"
+            ),
+            "{}",
+            r.text()
+        );
+        let r = app
+            .form(
+                &mia,
+                "/records/action/new",
+                &[
+                    ("title", "Add drying time"),
+                    ("owner", "mia"),
+                    ("due_on", "2030-06-30"),
+                    ("part_of", "CAPA-0001"),
+                    ("fields.description", "Add a drying time to WI-12"),
+                ],
+            )
+            .await;
+        redirects(&r, "/r/ACT-0001");
+        let capa = app.get(&mia, "/api/v1/records/CAPA-0001").await.json();
+        let links = capa["links"].as_array().unwrap();
+        assert_eq!(links.len(), 1, "{links:?}");
+        assert_eq!(links[0]["number"], "ACT-0001");
+        assert_eq!(links[0]["relation"], "part_of");
+        assert_eq!(links[0]["direction"], "in");
+        let nc_page = app.get(&mia, "/records/nonconformity/new").await.text();
+        assert!(!nc_page.contains("part_of=NC"));
+    }
+}

@@ -6,7 +6,7 @@ use annex_app::{App, Error, Principal};
 use annex_core::kinds::{FieldInfo, KindInfo, TypeName};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
@@ -109,6 +109,7 @@ fn new_page(
     who: &Principal,
     kind: KindInfo,
     form: Option<&Form>,
+    part_of: &str,
     errors: &Errors,
 ) -> NewPage {
     let p = "f-";
@@ -128,6 +129,10 @@ fn new_page(
             .hint("The site code it belongs to; leave empty for the whole organisation.")
             .maxlength(Some(40)),
         Input::new(p, "due_on", "Due date", "date").value(typed("due_on", "")),
+        Input::new(p, "part_of", "Part of", "text")
+            .value(typed("part_of", part_of))
+            .hint("The number of a record this one is part of, such as the CAPA an action serves; leave empty if none.")
+            .autocomplete("off"),
     ];
     inputs.extend(
         kind.fields
@@ -145,14 +150,29 @@ fn new_page(
     }
 }
 
+/// What the create form may be opened with: `?part_of=CAPA-0001` from a record's page.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct NewQuery {
+    #[serde(default)]
+    part_of: String,
+}
+
 /// `GET /records/{kind}/new`: the create form, built from the kind's declaration.
 pub async fn new_form(
     Auth(who): Auth,
     nav: Nav,
     Path(kind_id): Path<String>,
+    Query(q): Query<NewQuery>,
 ) -> Result<Response, PageError> {
     let kind = kind_info(&kind_id)?;
-    Ok(render(&new_page(nav, &who, kind, None, &Errors::default())))
+    Ok(render(&new_page(
+        nav,
+        &who,
+        kind,
+        None,
+        &q.part_of,
+        &Errors::default(),
+    )))
 }
 
 /// `POST /records/{kind}/new`: creates the record and goes to its page.
@@ -172,11 +192,12 @@ pub async fn create(
         site: form.opt("site"),
         due_on: form.opt("due_on"),
         fields: fields_from(&kind, &form, false),
+        part_of: form.opt("part_of"),
     };
     match records::create(&app, &who, input).await {
         Ok(r) => Ok(see_other(&record_href(&r.number))),
         Err(e @ (Error::Rejected(_) | Error::Invalid { .. })) => {
-            let page = new_page(nav, &who, kind, Some(&form), &Errors::of(&e));
+            let page = new_page(nav, &who, kind, Some(&form), "", &Errors::of(&e));
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e.into()),

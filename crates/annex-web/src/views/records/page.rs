@@ -90,6 +90,24 @@ pub struct EventShown {
 }
 
 impl ShowPage {
+    /// The kinds of record this one waits on as its parts (a CAPA's actions), with their
+    /// labels: each gets an "Add" link that opens its form already linked to this record.
+    pub fn parts(&self) -> Vec<(&'static str, &'static str)> {
+        let Some(kind) = annex_core::kinds::get(&self.kind.id) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(&str, &str)> = Vec::new();
+        for g in kind.transitions.iter().flat_map(|t| t.guards) {
+            if let annex_core::kinds::Guard::PartsFinished(k) = *g
+                && let Some(part) = annex_core::kinds::get(k)
+                && !out.iter().any(|(id, _)| *id == part.id)
+            {
+                out.push((part.id, part.label));
+            }
+        }
+        out
+    }
+
     pub fn utc(&self, iso: &str) -> String {
         utc(iso)
     }
