@@ -782,11 +782,7 @@ pub async fn create(app: &App, who: &Principal, input: NewRecord) -> Result<Reco
     }));
     tx.audit(d);
     if let Some(parent) = &parent {
-        tx.insert_link(id, Some(parent.id), None, PART_OF, at, who.user_id())
-            .await?;
-        let mut d = draft(who, "record.link", &number);
-        d.after = Some(json!({"relation": PART_OF, "target": parent.number, "clause": null}));
-        tx.audit(d);
+        write_link(&mut tx, who, (id, &number), Some(parent), None, PART_OF, at).await?;
     }
     tx.commit().await?;
     // What was just written, without reading it back.
@@ -1083,26 +1079,66 @@ pub async fn transition(
     view(&mut Users::new(app), &row).await
 }
 
+/// The names of the terminal states of `only`, or of every kind: a state name is terminal
+/// in every kind or in none (the kinds check sees to it), so lists across kinds can leave
+/// terminal records out by name.
+pub(crate) fn terminal_states(only: Option<&Kind>) -> Vec<String> {
+    let mut names: Vec<String> = kinds::all()
+        .iter()
+        .filter(|k| only.is_none_or(|o| o.id == k.id))
+        .flat_map(|k| k.states.iter().filter(|s| s.terminal))
+        .map(|s| s.id.to_string())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Writes a link from record `from` (id, number) to a record or a clause, and the audit
+/// event that records it, in `tx`.
+async fn write_link(
+    tx: &mut annex_store::Tx,
+    who: &Principal,
+    from: (i64, &str),
+    target: Option<&RecordRow>,
+    clause: Option<&str>,
+    relation: &str,
+    at: i64,
+) -> Result<i64, Error> {
+    let id = tx
+        .insert_link(
+            from.0,
+            target.map(|r| r.id),
+            clause,
+            relation,
+            at,
+            who.user_id(),
+        )
+        .await?;
+    let mut d = draft(who, "record.link", from.1);
+    d.after =
+        Some(json!({"relation": relation, "target": target.map(|r| &r.number), "clause": clause}));
+    tx.audit(d);
+    Ok(id)
+}
+
 /// The records linked as [`PART_OF`] `row` (a CAPA's actions), for its guards.
 async fn parts_of(store: &annex_store::Store, row: &RecordRow) -> Result<Vec<Part>, Error> {
-    let mut parts = Vec::new();
-    for link in store.backlinks(row.id).await? {
-        // A backlink names the linking record as its target.
-        let Some(source) = link.target_id.filter(|_| link.relation == PART_OF) else {
-            continue;
-        };
-        if let Some(r) = store.record(source).await? {
-            let finished = kinds::get(&r.kind)
-                .and_then(|k| k.state(&r.state))
+    Ok(store
+        .linked_to(row.id, PART_OF)
+        .await?
+        .into_iter()
+        .map(|(kind, number, state)| {
+            let finished = kinds::get(&kind)
+                .and_then(|k| k.state(&state))
                 .is_some_and(|s| s.terminal);
-            parts.push(Part {
-                kind: r.kind,
-                number: r.number,
+            Part {
+                kind,
+                number,
                 finished,
-            });
-        }
-    }
-    Ok(parts)
+            }
+        })
+        .collect())
 }
 
 /// Builds a signature on `version` of `row` and the audit event that records it.
@@ -1332,21 +1368,16 @@ pub async fn link(app: &App, who: &Principal, number: &str, l: NewLink) -> Resul
     {
         return Err(Error::invalid("target", "this link already exists"));
     }
-    let id = tx
-        .insert_link(
-            row.id,
-            target_id,
-            clause_id.as_deref(),
-            &relation,
-            clock::now_us(),
-            who.user_id(),
-        )
-        .await?;
-    let mut d = draft(who, "record.link", &row.number);
-    d.after = Some(
-        json!({"relation": relation, "target": target_row.as_ref().map(|r| &r.number), "clause": clause_id}),
-    );
-    tx.audit(d);
+    let id = write_link(
+        &mut tx,
+        who,
+        (row.id, &row.number),
+        target_row.as_ref(),
+        clause_id.as_deref(),
+        &relation,
+        clock::now_us(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(LinkView {
         id,
@@ -1872,16 +1903,7 @@ pub(crate) async fn filter_of(app: &App, who: &Principal, q: ListQuery) -> Resul
     let sort = sort.unwrap_or_default();
     // Only open records remind: an urgency implies open.
     let not_states: Vec<String> = if q.open || due.is_some() {
-        kinds::all()
-            .iter()
-            .filter(|k| kind.is_none_or(|only| only.id == k.id))
-            .flat_map(|k| {
-                k.states
-                    .iter()
-                    .filter(|s| s.terminal)
-                    .map(|s| s.id.to_string())
-            })
-            .collect()
+        terminal_states(kind)
     } else {
         Vec::new()
     };

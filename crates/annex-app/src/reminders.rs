@@ -133,15 +133,7 @@ pub async fn digests(app: &App, who: &Principal, base_url: &str) -> Result<Vec<D
 /// the due-date engine measures.
 pub async fn collect(app: &App, window: &Window, base_url: &str) -> Result<Vec<Digest>, Error> {
     let store = app.store()?;
-    let terminal: Vec<String> = kinds::all()
-        .iter()
-        .flat_map(|k| {
-            k.states
-                .iter()
-                .filter(|s| s.terminal)
-                .map(|s| s.id.to_string())
-        })
-        .collect();
+    let terminal = crate::records::terminal_states(None);
     let rows = store.reminders(&window.horizon(), &terminal).await?;
     let today = window.today();
     let users: HashMap<i64, annex_store::accounts::UserRow> = store

@@ -78,14 +78,17 @@ pub(crate) struct Member {
 
 /// Runs `f` on a blocking thread with the connection held: for what waits on the disk. The
 /// guard moves into the thread, so a caller that stops waiting cannot leave the connection
-/// half-way through a commit.
+/// half-way through a commit; it comes back with `f`'s result.
 async fn blocking<T: Send + 'static>(
     mut guard: OwnedMutexGuard<State>,
     f: impl FnOnce(&mut State) -> T + Send + 'static,
-) -> Result<T> {
-    tokio::task::spawn_blocking(move || f(&mut guard))
-        .await
-        .map_err(|e| Error::Commit(format!("the writer stopped: {e}")))
+) -> Result<(OwnedMutexGuard<State>, T)> {
+    tokio::task::spawn_blocking(move || {
+        let out = f(&mut guard);
+        (guard, out)
+    })
+    .await
+    .map_err(|e| Error::Commit(format!("the writer stopped: {e}")))
 }
 
 /// Runs a statement without parameters or rows (transaction control), prepared once.
@@ -172,28 +175,24 @@ impl Writer {
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let guard = self.lock().await;
-        blocking(guard, move |s| {
+        let (_, out) = blocking(self.lock().await, move |s| {
             s.settle()?;
             s.commit_group()?;
             f(s.conn()?)
         })
-        .await?
+        .await?;
+        out
     }
 
     /// Runs `f` with the connection held and no transaction open (migrations, which sqlx
     /// applies on a connection of its own), after committing any open group.
     pub(crate) async fn paused<T>(&self, f: impl AsyncFnOnce() -> Result<T>) -> Result<T> {
-        let guard = self.lock().await;
-        let guard = {
-            let (guard, done) = blocking_keep(guard, |s| {
-                s.settle()?;
-                s.commit_group()
-            })
-            .await?;
-            done?;
-            guard
-        };
+        let (guard, settled) = blocking(self.lock().await, |s| {
+            s.settle()?;
+            s.commit_group()
+        })
+        .await?;
+        settled?;
         let out = f().await;
         drop(guard);
         out
@@ -201,8 +200,7 @@ impl Writer {
 
     /// Commits any open group and closes the connection.
     pub(crate) async fn close(&self) {
-        let guard = self.lock().await;
-        let _ = blocking(guard, |s| {
+        let _ = blocking(self.lock().await, |s| {
             let _ = s.settle();
             let _ = s.commit_group();
             if let Some(conn) = s.conn.take() {
@@ -211,19 +209,6 @@ impl Writer {
         })
         .await;
     }
-}
-
-/// As [`blocking`], and gives the guard back.
-async fn blocking_keep<T: Send + 'static>(
-    mut guard: OwnedMutexGuard<State>,
-    f: impl FnOnce(&mut State) -> T + Send + 'static,
-) -> Result<(OwnedMutexGuard<State>, T)> {
-    tokio::task::spawn_blocking(move || {
-        let out = f(&mut guard);
-        (guard, out)
-    })
-    .await
-    .map_err(|e| Error::Commit(format!("the writer stopped: {e}")))
 }
 
 impl Drop for Writer {
@@ -376,7 +361,7 @@ impl Member {
             return Err(Error::Commit("the transaction has ended".into()));
         };
         if self.writer.queued.load(Ordering::SeqCst) == 0 || guard.group.len() + 1 >= MAX_GROUP {
-            return blocking(guard, State::commit_group).await?;
+            return blocking(guard, State::commit_group).await?.1;
         }
         if let Err(e) = guard.conn()?.run("RELEASE annex_tx") {
             guard.fail(&e.to_string());
@@ -407,7 +392,7 @@ impl Member {
         guard.undo = true;
         guard.settle()?;
         if self.writer.queued.load(Ordering::SeqCst) == 0 {
-            blocking(guard, State::commit_group).await??;
+            blocking(guard, State::commit_group).await?.1?;
         }
         Ok(())
     }
