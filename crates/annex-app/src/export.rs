@@ -397,7 +397,10 @@ pub async fn record(app: &App, who: &Principal, number: &str) -> Result<RecordEx
         .map(|f| Labelled {
             label: f.label.clone(),
             value: r.fields.get(&f.name).map(|v| f.show(v)).unwrap_or_default(),
-            long: f.ty == annex_core::kinds::TypeName::LongText,
+            long: matches!(
+                f.ty,
+                annex_core::kinds::TypeName::LongText | annex_core::kinds::TypeName::Rows
+            ),
         })
         .collect();
     let mut versions: Vec<VersionLine> = d

@@ -12,7 +12,8 @@ use std::collections::HashMap;
 
 use annex_core::audit_trail::Draft;
 use annex_core::kinds::{
-    self, FieldError, Kind, Meaning, Part, SignatureFact, TransitionCtx, is_date,
+    self, DeriveCtx, FieldError, FollowUpSource, Kind, Meaning, Part, SignatureFact, TransitionCtx,
+    is_date,
 };
 use annex_core::records::{
     Manifest, VersionContent, changed, search_text, signature_hash, version_hash,
@@ -710,10 +711,16 @@ pub async fn create(app: &App, who: &Principal, input: NewRecord) -> Result<Reco
     let title = kinds::validate_title(&input.title)
         .map_err(|e| errors.push(e))
         .unwrap_or_default();
-    let fields = kind
+    let mut fields = kind
         .validate(&input.fields, true)
         .map_err(|e| errors.extend(e))
         .unwrap_or_default();
+    kind.compute(
+        &mut fields,
+        &DeriveCtx {
+            today: &clock::today(),
+        },
+    );
     let owner_id = match blank_to_none(input.owner) {
         Some(o) => check_owner(app, &o, &mut errors).await,
         None => who.user_id(),
@@ -852,6 +859,12 @@ pub async fn update(
             fields.insert(k.clone(), v.clone());
         }
     }
+    kind.compute(
+        &mut fields,
+        &DeriveCtx {
+            today: &clock::today(),
+        },
+    );
     let owner_id = match &edit.owner {
         Some(Some(o)) if !o.trim().is_empty() => check_owner(app, o, &mut errors).await,
         Some(_) => None,
@@ -884,7 +897,7 @@ pub async fn update(
         return Err(Error::Rejected(errors));
     }
     let before = flat_row(&row);
-    let after = flat(
+    let mut after = flat(
         &title,
         &row.state,
         owner_id,
@@ -892,10 +905,17 @@ pub async fn update(
         due_on.as_deref(),
         &fields,
     );
-    let names = changed(&before, &after);
+    let mut names = changed(&before, &after);
     if names.is_empty() {
         // Nothing changed: no new version, no event.
         return view(&mut Users::new(app), &row).await;
+    }
+    // A changed assessment is no longer the one that was signed off: the record goes back
+    // to be assessed again (the signatures stay with the version they signed).
+    let state = kind.reassessed(&row.state, &names).unwrap_or(&row.state);
+    if state != row.state {
+        after.insert("state".into(), json!(state));
+        names.push("state".into());
     }
     let common = Common {
         owner_id,
@@ -911,7 +931,7 @@ pub async fn update(
         kind,
         Target::Next(&row),
         &title,
-        &row.state,
+        state,
         &common,
         &fields,
         at,
@@ -993,8 +1013,13 @@ pub async fn transition(
             parts: &parts,
         },
     );
-    let plan = match check {
+    let mut plan = match check {
         Ok(p) => p,
+        Err(errors) => return Err(refuse(app, who, "record.transition", &row.number, errors).await),
+    };
+    kind.compute(&mut plan.fields, &DeriveCtx { today: &today });
+    let opened = match follow_ups(kind, step.transition.trim(), &row, &plan.fields, &today) {
+        Ok(o) => o,
         Err(errors) => return Err(refuse(app, who, "record.transition", &row.number, errors).await),
     };
     if plan.signature.is_some() {
@@ -1071,12 +1096,133 @@ pub async fn transition(
     }));
     d.reason = plan.reason.clone();
     tx.audit(d);
+    for o in opened {
+        open_follow_up(app, &mut tx, who, &row, o, at).await?;
+    }
     tx.commit().await?;
     let row = store
         .record(row.id)
         .await?
         .ok_or_else(|| Error::NotFound(row.number.clone()))?;
     view(&mut Users::new(app), &row).await
+}
+
+/// A record a transition opens by itself, checked and ready to write.
+struct Opened {
+    kind: &'static Kind,
+    relation: &'static str,
+    title: String,
+    fields: Map<String, Value>,
+    due_on: Option<String>,
+}
+
+/// The records taking `transition` on `row` opens, with fields `after` the transition. They
+/// are checked as user input is: one that fails is a mistake in the kind, reported rather
+/// than written half-made.
+fn follow_ups(
+    kind: &Kind,
+    transition: &str,
+    row: &RecordRow,
+    after: &Map<String, Value>,
+    today: &str,
+) -> Result<Vec<Opened>, Vec<FieldError>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for f in kind
+        .follow_ups
+        .iter()
+        .filter(|f| f.on == transition && (f.when)(after))
+    {
+        let Some(target) = kinds::get(f.kind) else {
+            errors.push(FieldError::new(
+                "follow_up",
+                format!("no kind '{}'", f.kind),
+            ));
+            continue;
+        };
+        let (title, fields) = (f.make)(&FollowUpSource {
+            number: &row.number,
+            title: &row.title,
+            fields: after,
+            today,
+        });
+        let prefix = |e: FieldError| FieldError::new(format!("follow_up.{}", e.field), e.rule);
+        let title = kinds::validate_title(&title).map_err(|e| errors.push(prefix(e)));
+        let fields = target
+            .validate(&fields, true)
+            .map_err(|e| errors.extend(e.into_iter().map(prefix)));
+        if let (Ok(title), Ok(mut fields)) = (title, fields) {
+            target.compute(&mut fields, &DeriveCtx { today });
+            out.push(Opened {
+                kind: target,
+                relation: f.relation,
+                title,
+                fields,
+                due_on: f.due_in_days.and_then(|d| reminders::add_days(today, d)),
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Writes a follow-up of `source` in `tx`: owned by the source's owner, at its site, linked
+/// to it, and audited as a creation that names what opened it.
+async fn open_follow_up(
+    app: &App,
+    tx: &mut annex_store::Tx,
+    who: &Principal,
+    source: &RecordRow,
+    o: Opened,
+    at: i64,
+) -> Result<(), Error> {
+    let common = Common {
+        owner_id: source.owner_id,
+        site: source.site.clone(),
+        due_on: o.due_on,
+    };
+    let seq = tx.next_seq(o.kind.id).await?;
+    let w = write_version(
+        app,
+        tx,
+        o.kind,
+        Target::New { seq },
+        &o.title,
+        o.kind.initial,
+        &common,
+        &o.fields,
+        at,
+        who.user_id(),
+    )
+    .await?;
+    let mut d = draft(who, "record.create", &w.number);
+    d.after = Some(json!({
+        "kind": o.kind.id,
+        "title": o.title,
+        "state": o.kind.initial,
+        "owner_id": common.owner_id,
+        "site": common.site,
+        "due_on": common.due_on,
+        "fields": o.fields,
+        "version": w.version,
+        "version_hash": w.hash,
+        "opened_by": source.number,
+    }));
+    tx.audit(d);
+    write_link(
+        tx,
+        who,
+        (w.id, &w.number),
+        Some(source),
+        None,
+        o.relation,
+        at,
+    )
+    .await?;
+    Ok(())
 }
 
 /// The names of the terminal states of `only`, or of every kind: a state name is terminal

@@ -111,6 +111,9 @@ pub static ACTION: Kind = Kind {
     edit_roles: WORKERS,
     editable_in: &["open"],
     reminders: &[],
+    derive: None,
+    reassess: None,
+    follow_ups: &[],
 };
 
 #[cfg(test)]

@@ -312,6 +312,9 @@ pub static CAPA: Kind = Kind {
     edit_roles: WORKERS,
     editable_in: &["initiated", "contained", "investigated", "implemented"],
     reminders: &[],
+    derive: None,
+    reassess: None,
+    follow_ups: &[],
 };
 
 #[cfg(test)]

@@ -258,6 +258,9 @@ pub static CHANGE: Kind = Kind {
     edit_roles: WORKERS,
     editable_in: &["requested", "assessed", "approved", "implemented"],
     reminders: &[],
+    derive: None,
+    reassess: None,
+    follow_ups: &[],
 };
 
 #[cfg(test)]

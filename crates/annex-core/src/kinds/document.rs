@@ -239,6 +239,9 @@ pub static DOCUMENT: Kind = Kind {
     // A document is looked at again on its review date to confirm it is still fit for use,
     // whatever has or has not prompted a change (ISO 9001:2015 7.5.2 c).
     reminders: &["periodic_review"],
+    derive: None,
+    reassess: None,
+    follow_ups: &[],
 };
 
 #[cfg(test)]

@@ -78,10 +78,70 @@ pub struct Kind {
     /// kept with the record (`remind_on`), so a kind that gains one where records already
     /// exist needs a migration that fills it in for them (see migration 0005).
     pub reminders: &'static [&'static str],
+    /// Values the kind computes from its other fields on every save (a risk's score and
+    /// level, an objective's status), so lists, exports and printouts show them as stored.
+    pub derive: Option<Derive>,
+    /// An edit that changes an assessment sends the record back to be assessed again (a
+    /// risk's acceptance no longer holds once its likelihood or impact is changed).
+    pub reassess: Option<Reassess>,
+    /// Records a transition opens by itself (an out-of-tolerance calibration opens an impact
+    /// assessment), in the same transaction, linked to the record that opened them.
+    pub follow_ups: &'static [FollowUp],
+}
+
+/// A kind's computed fields and the function that computes them.
+#[derive(Debug, Clone, Copy)]
+pub struct Derive {
+    /// The system fields `compute` sets; any other field it touches is an error in the kind.
+    pub fields: &'static [&'static str],
+    /// Sets (or removes) the computed fields from the others. Runs after validation and
+    /// after a transition's effects, so it sees clean values.
+    pub compute: fn(&mut Map<String, Value>, &DeriveCtx),
+}
+
+/// What a computation may depend on besides the record's own fields.
+#[derive(Debug, Clone, Copy)]
+pub struct DeriveCtx<'a> {
+    /// Today, `YYYY-MM-DD`.
+    pub today: &'a str,
+}
+
+/// Editing any of `fields` while the record is in one of `states` moves it to `to`.
+#[derive(Debug, Clone, Copy)]
+pub struct Reassess {
+    pub fields: &'static [&'static str],
+    pub states: &'static [&'static str],
+    pub to: &'static str,
+}
+
+/// A record of `kind` that taking transition `on` opens when `when` holds of the fields
+/// after the transition, linked to the record that opened it with `relation`.
+#[derive(Debug, Clone, Copy)]
+pub struct FollowUp {
+    pub on: &'static str,
+    pub kind: &'static str,
+    pub relation: &'static str,
+    /// In plain words, for the kind's description: "when the result is out of tolerance".
+    pub label: &'static str,
+    pub when: fn(&Map<String, Value>) -> bool,
+    /// The new record is due this many days after it is opened.
+    pub due_in_days: Option<i64>,
+    /// The new record's title and fields, from the opening record's number, title and
+    /// fields; they are validated as user input would be.
+    pub make: fn(&FollowUpSource) -> (String, Map<String, Value>),
+}
+
+/// The record that opens a follow-up, as its `make` sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct FollowUpSource<'a> {
+    pub number: &'a str,
+    pub title: &'a str,
+    pub fields: &'a Map<String, Value>,
+    pub today: &'a str,
 }
 
 /// One typed field of a kind, kept in the record's JSON fields under `name`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Field {
     pub name: &'static str,
     pub label: &'static str,
@@ -111,6 +171,19 @@ pub enum FieldType {
     Date,
     Choice(&'static [Choice]),
     Bool,
+    /// A number that may have a fractional part (a measurement, a score), between `min`
+    /// and `max` inclusive.
+    Number {
+        min: i64,
+        max: i64,
+    },
+    /// A table within the record: at most `max` rows, each an object with the given
+    /// columns (which are plain fields, never rows themselves). Measurements of an
+    /// objective, the criteria of a supplier evaluation.
+    Rows {
+        columns: &'static [Field],
+        max: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -375,11 +448,24 @@ impl Kind {
                 Some(_) if f.system && user_input => {
                     errors.push(FieldError::new(key, "set by the workflow, not by hand"));
                 }
-                Some(v) => match f.ty.check(v) {
-                    Ok(v) => {
-                        out.insert(f.name.to_string(), v);
-                    }
-                    Err(rule) => errors.push(FieldError::new(key, rule)),
+                Some(v) => match f.ty {
+                    FieldType::Rows { columns, max } => match check_rows(&key, columns, max, v) {
+                        // Rows that were all blank are gone; none left is no value.
+                        Ok(rows) if rows.is_empty() && f.required => {
+                            errors.push(FieldError::new(key, "required"));
+                        }
+                        Ok(rows) if rows.is_empty() => {}
+                        Ok(rows) => {
+                            out.insert(f.name.to_string(), Value::Array(rows));
+                        }
+                        Err(e) => errors.extend(e),
+                    },
+                    _ => match f.ty.check(v) {
+                        Ok(v) => {
+                            out.insert(f.name.to_string(), v);
+                        }
+                        Err(rule) => errors.push(FieldError::new(key, rule)),
+                    },
                 },
             }
         }
@@ -724,6 +810,19 @@ impl FieldType {
                 Value::Bool(b) => Ok(Value::from(*b)),
                 _ => Err("must be true or false".into()),
             },
+            Self::Number { min, max } => {
+                let n = v
+                    .as_f64()
+                    .filter(|n| n.is_finite())
+                    .ok_or("must be a number")?;
+                #[allow(clippy::cast_precision_loss)] // bounds are small declared numbers
+                if n < min as f64 || n > max as f64 {
+                    return Err(format!("must be between {min} and {max}"));
+                }
+                Ok(number_value(n))
+            }
+            // Checked cell by cell in `check_rows`, which names the cell.
+            Self::Rows { .. } => Err("must be a list of rows".into()),
         }
     }
 
@@ -736,7 +835,79 @@ impl FieldType {
             Self::Date => TypeName::Date,
             Self::Choice(_) => TypeName::Choice,
             Self::Bool => TypeName::Bool,
+            Self::Number { .. } => TypeName::Number,
+            Self::Rows { .. } => TypeName::Rows,
         }
+    }
+}
+
+/// A number as stored: whole numbers as integers, so `95` reads back as `95`, not `95.0`.
+fn number_value(n: f64) -> Value {
+    // Whole and well within the range where f64 counts exactly.
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        #[allow(clippy::cast_possible_truncation)]
+        return Value::from(n as i64);
+    }
+    Value::from(n)
+}
+
+/// Checks a table's rows against its columns. Rows whose cells are all blank are dropped
+/// (a form shows spare empty rows). Problems are named by row, counted from 1 as people
+/// count them: `fields.measurements.2.value`.
+fn check_rows(
+    key: &str,
+    columns: &[Field],
+    max: usize,
+    v: &Value,
+) -> Result<Vec<Value>, Vec<FieldError>> {
+    let Some(rows) = v.as_array() else {
+        return Err(vec![FieldError::new(
+            key,
+            "must be a list of rows, each an object of column values",
+        )]);
+    };
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        let at = format!("{key}.{}", i + 1);
+        let Some(cells) = row.as_object() else {
+            errors.push(FieldError::new(at, "must be an object of column values"));
+            continue;
+        };
+        if cells.values().all(is_blank) {
+            continue;
+        }
+        let mut clean = Map::new();
+        for c in columns {
+            let cell = format!("{at}.{}", c.name);
+            match cells.get(c.name).filter(|v| !is_blank(v)) {
+                None if c.required => errors.push(FieldError::new(cell, "required")),
+                None => {}
+                Some(v) => match c.ty.check(v) {
+                    Ok(v) => {
+                        clean.insert(c.name.to_string(), v);
+                    }
+                    Err(rule) => errors.push(FieldError::new(cell, rule)),
+                },
+            }
+        }
+        for name in cells.keys() {
+            if !columns.iter().any(|c| c.name == name) {
+                errors.push(FieldError::new(
+                    format!("{at}.{name}"),
+                    "not a column of this table",
+                ));
+            }
+        }
+        out.push(Value::Object(clean));
+    }
+    if out.len() > max {
+        errors.push(FieldError::new(key, format!("at most {max} rows")));
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
     }
 }
 
@@ -903,6 +1074,8 @@ pub enum TypeName {
     Date,
     Choice,
     Bool,
+    Number,
+    Rows,
 }
 
 /// A kind as the API and the forms see it.
@@ -926,6 +1099,33 @@ pub struct KindInfo {
     pub editable_in: Vec<String>,
     /// Date fields that remind the owner, as the due date does.
     pub reminders: Vec<String>,
+    /// Fields the kind computes on every save; nobody types them.
+    pub computed: Vec<String>,
+    /// Editing these fields in these states sends the record back to `to`.
+    pub reassess: Option<ReassessInfo>,
+    /// Records a transition opens by itself.
+    pub follow_ups: Vec<FollowUpInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReassessInfo {
+    pub fields: Vec<String>,
+    pub states: Vec<String>,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FollowUpInfo {
+    /// The transition that opens it.
+    pub on: String,
+    /// The kind of record it opens.
+    pub kind: String,
+    /// How the new record is linked to the one that opened it.
+    pub relation: String,
+    /// When, in plain words.
+    pub when: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -945,6 +1145,12 @@ pub struct FieldInfo {
     pub max: Option<i64>,
     /// For choices: the values allowed, in display order.
     pub choices: Vec<ChoiceInfo>,
+    /// For rows: the columns of each row, and the most rows allowed.
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<FieldInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_rows: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1042,7 +1248,41 @@ impl Kind {
             edit_roles: self.edit_roles.to_vec(),
             editable_in: strings(self.editable_in),
             reminders: strings(self.reminders),
+            computed: strings(self.derive.map_or(&[][..], |d| d.fields)),
+            reassess: self.reassess.map(|r| ReassessInfo {
+                fields: strings(r.fields),
+                states: strings(r.states),
+                to: r.to.into(),
+            }),
+            follow_ups: self
+                .follow_ups
+                .iter()
+                .map(|f| FollowUpInfo {
+                    on: f.on.into(),
+                    kind: f.kind.into(),
+                    relation: f.relation.into(),
+                    when: f.label.into(),
+                })
+                .collect(),
         }
+    }
+
+    /// Computes the kind's computed fields into `fields`.
+    pub fn compute(&self, fields: &mut Map<String, Value>, ctx: &DeriveCtx) {
+        if let Some(d) = self.derive {
+            (d.compute)(fields, ctx);
+        }
+    }
+
+    /// The state an edit moves a record in `state` to, when it changes one of the fields
+    /// named in `changed` (`fields.likelihood`, `title`...) that the kind reassesses.
+    pub fn reassessed(&self, state: &str, changed: &[String]) -> Option<&'static str> {
+        let r = self.reassess?;
+        let hit = changed.iter().any(|n| {
+            n.strip_prefix("fields.")
+                .is_some_and(|f| r.fields.contains(&f))
+        });
+        (hit && r.states.contains(&state) && r.to != state).then_some(r.to)
     }
 }
 
@@ -1076,6 +1316,22 @@ impl FieldInfo {
                 .iter()
                 .find(|c| c.value == *s)
                 .map_or_else(|| s.clone(), |c| c.label.clone()),
+            // A table as lines, one per row: "Date: 2026-01-31; Value: 97.5".
+            Value::Array(rows) if self.ty == TypeName::Rows => rows
+                .iter()
+                .map(|r| {
+                    self.columns
+                        .iter()
+                        .filter_map(|c| {
+                            r.get(&c.name)
+                                .filter(|v| !v.is_null())
+                                .map(|v| format!("{}: {}", c.label, c.show(v)))
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
             other => show_plain(other),
         }
     }
@@ -1098,7 +1354,9 @@ impl Field {
             FieldType::Text { max } | FieldType::LongText { max } => {
                 (Some(max), None, None, Vec::new())
             }
-            FieldType::Integer { min, max } => (None, Some(min), Some(max), Vec::new()),
+            FieldType::Integer { min, max } | FieldType::Number { min, max } => {
+                (None, Some(min), Some(max), Vec::new())
+            }
             FieldType::Choice(cs) => (
                 None,
                 None,
@@ -1110,7 +1368,15 @@ impl Field {
                     })
                     .collect(),
             ),
-            FieldType::Date | FieldType::Bool => (None, None, None, Vec::new()),
+            FieldType::Date | FieldType::Bool | FieldType::Rows { .. } => {
+                (None, None, None, Vec::new())
+            }
+        };
+        let (columns, max_rows) = match self.ty {
+            FieldType::Rows { columns, max } => {
+                (columns.iter().map(Field::describe).collect(), Some(max))
+            }
+            _ => (Vec::new(), None),
         };
         FieldInfo {
             name: self.name.into(),
@@ -1123,6 +1389,8 @@ impl Field {
             min,
             max,
             choices,
+            columns,
+            max_rows,
         }
     }
 }
@@ -1204,22 +1472,27 @@ fn check_kind(k: &Kind, problems: &mut Vec<String>) {
                 f.name
             ));
         }
-        match f.ty {
-            FieldType::Text { max } | FieldType::LongText { max } if max == 0 => {
-                say(format!("field '{}' allows no characters", f.name));
+        check_type(f, &mut say);
+        if let FieldType::Rows { columns, max } = f.ty {
+            if columns.is_empty() || max == 0 {
+                say(format!(
+                    "table '{}' has no columns or allows no rows",
+                    f.name
+                ));
             }
-            FieldType::Integer { min, max } if min > max => {
-                say(format!("field '{}' has min above max", f.name));
+            for dup in duplicates(columns.iter().map(|c| c.name)) {
+                say(format!("table '{}' declares column '{dup}' twice", f.name));
             }
-            FieldType::Choice(cs) => {
-                if cs.is_empty() {
-                    say(format!("field '{}' offers no choices", f.name));
+            for c in columns {
+                if matches!(c.ty, FieldType::Rows { .. }) || c.system {
+                    say(format!(
+                        "column '{}' of table '{}' must be a plain field, not a table or a \
+                         system field",
+                        c.name, f.name
+                    ));
                 }
-                for dup in duplicates(cs.iter().map(|c| c.value)) {
-                    say(format!("field '{}' offers '{dup}' twice", f.name));
-                }
+                check_type(c, &mut say);
             }
-            _ => {}
         }
     }
 
@@ -1308,14 +1581,56 @@ fn check_kind(k: &Kind, problems: &mut Vec<String>) {
         }
     }
 
+    let computed = k.derive.map_or(&[][..], |d| d.fields);
     for f in k.fields.iter().filter(|f| f.system) {
         let set = k
             .transitions
             .iter()
             .flat_map(|t| t.effects)
-            .any(|e| matches!(e, Effect::Increment(x) | Effect::SetToday(x) if *x == f.name));
+            .any(|e| matches!(e, Effect::Increment(x) | Effect::SetToday(x) if *x == f.name))
+            || computed.contains(&f.name);
         if !set {
-            say(format!("system field '{}' is set by no effect", f.name));
+            say(format!(
+                "system field '{}' is set by no effect and not computed",
+                f.name
+            ));
+        }
+    }
+    for c in computed {
+        if !k.field(c).is_some_and(|f| f.system) {
+            say(format!(
+                "computed field '{c}' is not a declared system field"
+            ));
+        }
+    }
+    if let Some(r) = k.reassess {
+        for f in r.fields {
+            if k.field(f).is_none_or(|f| f.system) {
+                say(format!(
+                    "reassess names '{f}', which is not a field people edit"
+                ));
+            }
+        }
+        for s in r.states {
+            if !k.editable_in.contains(s) {
+                say(format!(
+                    "reassess names state '{s}', in which fields cannot be edited"
+                ));
+            }
+        }
+        if !state_ok(r.to) {
+            say(format!("reassess moves to undeclared state '{}'", r.to));
+        }
+    }
+    for f in k.follow_ups {
+        if k.transition(f.on).is_none() {
+            say(format!(
+                "a follow-up waits for undeclared transition '{}'",
+                f.on
+            ));
+        }
+        if !all().iter().any(|o| o.id == f.kind) {
+            say(format!("a follow-up opens undeclared kind '{}'", f.kind));
         }
     }
 
@@ -1375,6 +1690,27 @@ fn check_kind(k: &Kind, problems: &mut Vec<String>) {
                 s.id, k.initial
             ));
         }
+    }
+}
+
+/// Problems with one field's type: a range that is empty, choices that are not.
+fn check_type(f: &Field, say: &mut impl FnMut(String)) {
+    match f.ty {
+        FieldType::Text { max } | FieldType::LongText { max } if max == 0 => {
+            say(format!("field '{}' allows no characters", f.name));
+        }
+        FieldType::Integer { min, max } | FieldType::Number { min, max } if min > max => {
+            say(format!("field '{}' has min above max", f.name));
+        }
+        FieldType::Choice(cs) => {
+            if cs.is_empty() {
+                say(format!("field '{}' offers no choices", f.name));
+            }
+            for dup in duplicates(cs.iter().map(|c| c.value)) {
+                say(format!("field '{}' offers '{dup}' twice", f.name));
+            }
+        }
+        _ => {}
     }
 }
 
@@ -1505,6 +1841,27 @@ mod tests {
                 required: false,
                 system: true,
             },
+            Field {
+                name: "table",
+                label: "Table",
+                help: "",
+                ty: FieldType::Rows {
+                    columns: &[Field {
+                        name: "inner",
+                        label: "Inner",
+                        help: "",
+                        ty: FieldType::Rows {
+                            columns: &[],
+                            max: 1,
+                        },
+                        required: false,
+                        system: false,
+                    }],
+                    max: 0,
+                },
+                required: false,
+                system: false,
+            },
         ],
         states: &[
             State {
@@ -1544,6 +1901,24 @@ mod tests {
         edit_roles: &[Role::Auditor],
         editable_in: &["limbo"],
         reminders: &["n", "ghost"],
+        derive: Some(Derive {
+            fields: &["n", "table"],
+            compute: |_, _| {},
+        }),
+        reassess: Some(Reassess {
+            fields: &["orphan"],
+            states: &["a"],
+            to: "nowhere",
+        }),
+        follow_ups: &[FollowUp {
+            on: "fly",
+            kind: "unicorn",
+            relation: "relates_to",
+            label: "",
+            when: |_| true,
+            due_in_days: None,
+            make: |_| (String::new(), Map::new()),
+        }],
     };
 
     #[test]
@@ -1559,6 +1934,8 @@ mod tests {
             "broken: field 'n' is a system field and cannot be required",
             "broken: field 'n' has min above max",
             "broken: field 'n' offers no choices",
+            "broken: table 'table' has no columns or allows no rows",
+            "broken: column 'inner' of table 'table' must be a plain field, not a table or a system field",
             "broken: transition 'go' names undeclared state 'nowhere'",
             "broken: transition 'go' signs, but role 'reader' may not sign",
             "broken: transition 'go' requires undeclared field 'missing'",
@@ -1568,7 +1945,13 @@ mod tests {
             "broken: transition 'go' changes undeclared field 'ghost'",
             "broken: reminder field 'n' is not a date",
             "broken: reminder field 'ghost' is not declared",
-            "broken: system field 'orphan' is set by no effect",
+            "broken: system field 'orphan' is set by no effect and not computed",
+            "broken: computed field 'table' is not a declared system field",
+            "broken: reassess names 'orphan', which is not a field people edit",
+            "broken: reassess names state 'a', in which fields cannot be edited",
+            "broken: reassess moves to undeclared state 'nowhere'",
+            "broken: a follow-up waits for undeclared transition 'fly'",
+            "broken: a follow-up opens undeclared kind 'unicorn'",
             "broken: signing 'reviewed' names an undeclared state",
             "broken: signing 'reviewed' allows role 'external_auditor', which may not sign",
             "broken: editable_in names undeclared state 'limbo'",
@@ -1579,6 +1962,226 @@ mod tests {
             "broken: state 'island' cannot be reached from 'start'",
         ];
         assert_eq!(problems, expected);
+    }
+
+    static MEASURED: Kind = Kind {
+        id: "measured",
+        prefix: "MS",
+        fields: &[
+            Field {
+                name: "readings",
+                label: "Readings",
+                help: "",
+                ty: FieldType::Rows {
+                    columns: &[
+                        Field {
+                            name: "on",
+                            label: "On",
+                            help: "",
+                            ty: FieldType::Date,
+                            required: true,
+                            system: false,
+                        },
+                        Field {
+                            name: "value",
+                            label: "Value",
+                            help: "",
+                            ty: FieldType::Number { min: 0, max: 100 },
+                            required: true,
+                            system: false,
+                        },
+                        Field {
+                            name: "note",
+                            label: "Note",
+                            help: "",
+                            ty: FieldType::Text { max: 10 },
+                            required: false,
+                            system: false,
+                        },
+                    ],
+                    max: 3,
+                },
+                required: false,
+                system: false,
+            },
+            Field {
+                name: "mean",
+                label: "Mean",
+                help: "",
+                ty: FieldType::Number { min: 0, max: 100 },
+                required: false,
+                system: true,
+            },
+        ],
+        states: &[State {
+            id: "open",
+            label: "Open",
+            terminal: false,
+        }],
+        initial: "open",
+        transitions: &[],
+        editable_in: &["open"],
+        derive: Some(Derive {
+            fields: &["mean"],
+            compute: |f, _| {
+                let values: Vec<f64> = f
+                    .get("readings")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|r| r["value"].as_f64())
+                    .collect();
+                if values.is_empty() {
+                    f.remove("mean");
+                } else {
+                    #[allow(clippy::cast_precision_loss)]
+                    let mean = values.iter().sum::<f64>() / values.len() as f64;
+                    f.insert("mean".into(), number_value(mean));
+                }
+            },
+        }),
+        reassess: Some(Reassess {
+            fields: &["readings"],
+            states: &["open"],
+            to: "open",
+        }),
+        follow_ups: &[],
+        ..BROKEN
+    };
+
+    #[test]
+    fn rows_are_checked_cell_by_cell_and_blank_rows_dropped() {
+        let ok = MEASURED
+            .validate(
+                &map(json!({"readings": [
+                    {"on": "2026-01-31", "value": 97.5, "note": " ok "},
+                    {"on": "", "value": null, "note": ""},
+                    {"on": "2026-02-28", "value": 95},
+                ]})),
+                true,
+            )
+            .unwrap();
+        assert_eq!(
+            Value::Object(ok.clone()),
+            json!({"readings": [
+                {"on": "2026-01-31", "value": 97.5, "note": "ok"},
+                {"on": "2026-02-28", "value": 95},
+            ]})
+        );
+        let mut computed = ok;
+        MEASURED.compute(
+            &mut computed,
+            &DeriveCtx {
+                today: "2026-03-01",
+            },
+        );
+        assert_eq!(computed["mean"], json!(96.25));
+
+        let errors = MEASURED
+            .validate(
+                &map(json!({"readings": [
+                    {"on": "2026-02-30", "value": 101, "colour": "red"},
+                    {"value": "high"},
+                    "not a row",
+                    {"on": "2026-01-01", "value": 1},
+                    {"on": "2026-01-02", "value": 2},
+                ]})),
+                true,
+            )
+            .unwrap_err();
+        assert_eq!(
+            errors,
+            [
+                err("fields.readings.1.on", "must be a date YYYY-MM-DD"),
+                err("fields.readings.1.value", "must be between 0 and 100"),
+                err("fields.readings.1.colour", "not a column of this table"),
+                err("fields.readings.2.on", "required"),
+                err("fields.readings.2.value", "must be a number"),
+                err("fields.readings.3", "must be an object of column values"),
+                err("fields.readings", "at most 3 rows"),
+            ]
+        );
+        assert_eq!(
+            MEASURED
+                .validate(&map(json!({"readings": {"on": "2026-01-01"}})), true)
+                .unwrap_err(),
+            [err(
+                "fields.readings",
+                "must be a list of rows, each an object of column values"
+            )]
+        );
+        // Computed fields are the kind's, not the user's.
+        assert_eq!(
+            MEASURED
+                .validate(&map(json!({"mean": 5})), true)
+                .unwrap_err(),
+            [err("fields.mean", "set by the workflow, not by hand")]
+        );
+    }
+
+    #[test]
+    fn a_table_reads_as_one_line_per_row() {
+        let info = MEASURED.describe();
+        let readings = &info.fields[0];
+        assert_eq!(readings.ty, TypeName::Rows);
+        assert_eq!(readings.max_rows, Some(3));
+        assert_eq!(readings.columns.len(), 3);
+        assert_eq!(info.computed, ["mean"]);
+        assert_eq!(
+            readings.show(&json!([
+                {"on": "2026-01-31", "value": 97.5},
+                {"on": "2026-02-28", "value": 95, "note": "late"},
+            ])),
+            "On: 2026-01-31; Value: 97.5\nOn: 2026-02-28; Value: 95; Note: late"
+        );
+    }
+
+    #[test]
+    fn numbers_keep_fractions_and_whole_numbers_stay_whole() {
+        let n = FieldType::Number { min: -5, max: 5 };
+        assert_eq!(n.check(&json!(2.5)), Ok(json!(2.5)));
+        assert_eq!(n.check(&json!(3.0)), Ok(json!(3)));
+        assert_eq!(n.check(&json!(-5)), Ok(json!(-5)));
+        assert_eq!(
+            n.check(&json!(5.01)),
+            Err("must be between -5 and 5".into())
+        );
+        assert_eq!(n.check(&json!("2")), Err("must be a number".into()));
+    }
+
+    #[test]
+    fn an_edit_to_an_assessed_field_sends_the_record_back() {
+        static ACCEPTED: Kind = Kind {
+            states: &[
+                State {
+                    id: "open",
+                    label: "Open",
+                    terminal: false,
+                },
+                State {
+                    id: "accepted",
+                    label: "Accepted",
+                    terminal: false,
+                },
+            ],
+            editable_in: &["open", "accepted"],
+            reassess: Some(Reassess {
+                fields: &["readings"],
+                states: &["accepted"],
+                to: "open",
+            }),
+            ..MEASURED
+        };
+        let changed = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            ACCEPTED.reassessed("accepted", &changed(&["title", "fields.readings"])),
+            Some("open")
+        );
+        assert_eq!(ACCEPTED.reassessed("accepted", &changed(&["title"])), None);
+        assert_eq!(
+            ACCEPTED.reassessed("open", &changed(&["fields.readings"])),
+            None
+        );
     }
 
     #[test]

@@ -222,6 +222,9 @@ pub static NONCONFORMITY: Kind = Kind {
     edit_roles: WORKERS,
     editable_in: &["reported", "contained", "investigated"],
     reminders: &[],
+    derive: None,
+    reassess: None,
+    follow_ups: &[],
 };
 
 #[cfg(test)]

@@ -249,19 +249,25 @@ impl Errors {
     pub fn summary(&self, inputs: &[Input]) -> Vec<SummaryItem> {
         self.0
             .iter()
-            .map(|e| match inputs.iter().find(|i| i.name == e.field) {
-                Some(i) => SummaryItem {
-                    text: format!("{}: {}", i.label, e.rule),
-                    href: Some(format!("#{}", i.id)),
-                },
-                None if e.field.is_empty() => SummaryItem {
-                    text: e.rule.clone(),
-                    href: None,
-                },
-                None => SummaryItem {
-                    text: format!("{}: {}", field_words(&e.field), e.rule),
-                    href: None,
-                },
+            .map(|e| {
+                match inputs
+                    .iter()
+                    .flat_map(Input::controls)
+                    .find(|i| i.name == e.field)
+                {
+                    Some(i) => SummaryItem {
+                        text: format!("{}: {}", i.label, e.rule),
+                        href: Some(format!("#{}", i.id)),
+                    },
+                    None if e.field.is_empty() => SummaryItem {
+                        text: e.rule.clone(),
+                        href: None,
+                    },
+                    None => SummaryItem {
+                        text: format!("{}: {}", field_words(&e.field), e.rule),
+                        href: None,
+                    },
+                }
             })
             .collect()
     }
@@ -288,6 +294,18 @@ pub struct Input {
     pub options: Vec<Opt>,
     pub autocomplete: &'static str,
     pub error: Option<String>,
+    /// A number input that takes fractions (`step="any"`), not whole numbers only.
+    pub decimal: bool,
+    /// For control `rows`: the table of cells, one input per column and row.
+    pub table: Option<Box<Table>>,
+}
+
+/// The cells of a table field on a form: headed columns, and rows of inputs whose names
+/// count rows from 1 (`fields.measurements.2.value`), as the app layer names their errors.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Input>>,
 }
 
 /// One `<option>` of a select.
@@ -316,7 +334,18 @@ impl Input {
             options: Vec::new(),
             autocomplete: "",
             error: None,
+            decimal: false,
+            table: None,
         }
+    }
+
+    /// Every control this one is made of: itself, and for a table each of its cells.
+    pub fn controls(&self) -> Vec<&Input> {
+        let mut all = vec![self];
+        if let Some(t) = &self.table {
+            all.extend(t.rows.iter().flatten());
+        }
+        all
     }
 
     pub fn value(mut self, v: impl Into<String>) -> Self {
@@ -373,6 +402,11 @@ impl Input {
     /// Takes the errors about this field, if any.
     pub fn errors(mut self, errors: &Errors) -> Self {
         self.error = errors.get(&self.name);
+        if let Some(t) = &mut self.table {
+            for cell in t.rows.iter_mut().flatten() {
+                cell.error = errors.get(&cell.name);
+            }
+        }
         self
     }
 

@@ -50,18 +50,35 @@ pub struct Shown {
     pub value: String,
     /// Long text: keep its line breaks.
     pub long: bool,
+    /// A table field, as a table: column headings and each row's cells.
+    pub table: Option<(Vec<String>, Vec<Vec<String>>)>,
 }
 
 fn field_values(kind: &KindInfo, fields: &Map<String, Value>) -> Vec<Shown> {
     kind.fields
         .iter()
-        .map(|f| Shown {
-            label: f.label.clone(),
-            value: fields
-                .get(&f.name)
-                .map(|v| shown(Some(f), v))
-                .unwrap_or_default(),
-            long: f.ty == TypeName::LongText,
+        .map(|f| {
+            let v = fields.get(&f.name);
+            let table = match (f.ty, v.and_then(Value::as_array)) {
+                (TypeName::Rows, Some(rows)) if !rows.is_empty() => Some((
+                    f.columns.iter().map(|c| c.label.clone()).collect(),
+                    rows.iter()
+                        .map(|r| {
+                            f.columns
+                                .iter()
+                                .map(|c| r.get(&c.name).map(|v| c.show(v)).unwrap_or_default())
+                                .collect()
+                        })
+                        .collect(),
+                )),
+                _ => None,
+            };
+            Shown {
+                label: f.label.clone(),
+                value: v.map(|v| shown(Some(f), v)).unwrap_or_default(),
+                long: matches!(f.ty, TypeName::LongText | TypeName::Rows),
+                table,
+            }
         })
         .collect()
 }
@@ -114,7 +131,8 @@ fn conflict_of(kind: &KindInfo, d: &Detail, changed: &[String], reload: String) 
                         .unwrap_or_default()
                 }
             },
-            long: false,
+            long: true,
+            table: None,
         })
         .collect();
     Conflict {

@@ -14,35 +14,52 @@ use serde_json::{Map, Value};
 use super::{Conflict, conflict_of, kind_info, record_href, see_other, state_label};
 use crate::auth::Auth;
 use crate::error::{PageError, render};
-use crate::views::{Errors, Form, Input, Nav, SummaryItem};
+use crate::views::{Errors, Form, Input, Nav, SummaryItem, Table};
 
 /// The control for one of a kind's fields.
 fn field_input(prefix: &str, f: &FieldInfo, value: Option<&Value>, typed: Option<&Form>) -> Input {
     let name = format!("fields.{}", f.name);
+    if f.ty == TypeName::Rows {
+        return table_input(prefix, &name, f, value, typed);
+    }
     let text = match typed {
         Some(form) => form.get(&name),
         None => value.map(shown_raw).unwrap_or_default(),
     };
+    control_for(prefix, &name, &f.label, f, text, typed)
+}
+
+/// One control, its value as typed or stored: a field's, or a cell's of a table.
+fn control_for(
+    prefix: &str,
+    name: &str,
+    label: &str,
+    f: &FieldInfo,
+    text: String,
+    typed: Option<&Form>,
+) -> Input {
     let control = match f.ty {
         TypeName::Text => "text",
         TypeName::LongText => "textarea",
-        TypeName::Integer => "number",
+        TypeName::Integer | TypeName::Number => "number",
         TypeName::Date => "date",
         TypeName::Choice => "select",
         TypeName::Bool => "checkbox",
+        TypeName::Rows => "rows",
     };
-    let mut i = Input::new(prefix, &name, &f.label, control)
+    let mut i = Input::new(prefix, name, label, control)
         .hint(f.help.clone())
         .required(f.required)
         .maxlength(f.max_length)
         .value(text.clone());
     i.min = f.min;
     i.max = f.max;
+    i.decimal = f.ty == TypeName::Number;
     match f.ty {
         TypeName::Bool => {
             let on = match typed {
-                Some(form) => form.get(&name) == "true",
-                None => value == Some(&Value::Bool(true)),
+                Some(form) => form.get(name) == "true",
+                None => text == "true",
             };
             i.checked(on)
         }
@@ -56,6 +73,79 @@ fn field_input(prefix: &str, f: &FieldInfo, value: Option<&Value>, typed: Option
     }
 }
 
+/// Empty rows a table offers below its filled ones.
+const SPARE_ROWS: usize = 3;
+
+/// A table field: its rows as stored or typed, then a few empty ones, up to its limit.
+fn table_input(
+    prefix: &str,
+    name: &str,
+    f: &FieldInfo,
+    value: Option<&Value>,
+    typed: Option<&Form>,
+) -> Input {
+    let rows: Vec<Map<String, Value>> = match typed {
+        Some(form) => rows_typed(form, name)
+            .into_iter()
+            .map(|(_, cells)| {
+                cells
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::String(v)))
+                    .collect()
+            })
+            .collect(),
+        None => value
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(|r| r.as_object().cloned()).collect())
+            .unwrap_or_default(),
+    };
+    let count = (rows.len() + SPARE_ROWS).min(f.max_rows.unwrap_or(0).max(rows.len()));
+    let cells = (0..count)
+        .map(|n| {
+            f.columns
+                .iter()
+                .map(|c| {
+                    let cell = format!("{name}.{}.{}", n + 1, c.name);
+                    let text = rows
+                        .get(n)
+                        .and_then(|r| r.get(&c.name))
+                        .map(shown_raw)
+                        .unwrap_or_default();
+                    let label = format!("{}, row {}: {}", f.label, n + 1, c.label);
+                    let mut i = control_for(prefix, &cell, &label, c, text, None);
+                    i.required = false;
+                    i
+                })
+                .collect()
+        })
+        .collect();
+    let mut i = Input::new(prefix, name, &f.label, "rows")
+        .hint(f.help.clone())
+        .required(f.required);
+    i.table = Some(Box::new(Table {
+        columns: f.columns.iter().map(|c| c.label.clone()).collect(),
+        rows: cells,
+    }));
+    i
+}
+
+/// The rows of table `name` as a form sent them (`name.<row>.<column>`), in row order.
+fn rows_typed(form: &Form, name: &str) -> Vec<(usize, Vec<(String, String)>)> {
+    let prefix = format!("{name}.");
+    let mut rows: std::collections::BTreeMap<usize, Vec<(String, String)>> = Default::default();
+    for (k, v) in &form.0 {
+        let Some((row, column)) = k.strip_prefix(&prefix).and_then(|r| r.split_once('.')) else {
+            continue;
+        };
+        if let Ok(n) = row.parse::<usize>() {
+            rows.entry(n)
+                .or_default()
+                .push((column.to_string(), v.clone()));
+        }
+    }
+    rows.into_iter().collect()
+}
+
 /// A stored value as a form shows it for editing.
 fn shown_raw(v: &Value) -> String {
     match v {
@@ -65,14 +155,58 @@ fn shown_raw(v: &Value) -> String {
     }
 }
 
-/// The kind's fields from a form, as the app layer takes them: numbers for integer fields,
-/// flags for checkboxes. A blank value is left out when creating and removed (null) when
-/// editing. A number that does not parse is passed on as typed, so that the app layer names
+/// One typed value as the app layer takes it: a number for a number field, a flag for a
+/// checkbox. A number that does not parse is passed on as typed, so that the app layer names
 /// the rule it breaks.
+fn typed_value(ty: TypeName, raw: &str) -> Value {
+    match ty {
+        TypeName::Bool => Value::Bool(raw == "true"),
+        TypeName::Integer => raw
+            .trim()
+            .parse::<i64>()
+            .map_or_else(|_| Value::String(raw.to_string()), Value::from),
+        TypeName::Number => raw
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .and_then(serde_json::Number::from_f64)
+            .map_or_else(|| Value::String(raw.to_string()), Value::Number),
+        _ => Value::String(raw.to_string()),
+    }
+}
+
+/// The kind's fields from a form, as the app layer takes them. A blank value is left out
+/// when creating and removed (null) when editing; a table's blank cells are left out, and
+/// its rows are numbered again from 1 in the order sent.
 fn fields_from(kind: &KindInfo, form: &Form, editing: bool) -> Map<String, Value> {
     let mut out = Map::new();
     for f in kind.fields.iter().filter(|f| !f.system) {
         let name = format!("fields.{}", f.name);
+        if f.ty == TypeName::Rows {
+            let rows: Vec<Value> = rows_typed(form, &name)
+                .into_iter()
+                .map(|(_, cells)| {
+                    Value::Object(
+                        cells
+                            .into_iter()
+                            .filter(|(_, v)| !v.trim().is_empty())
+                            .filter_map(|(k, v)| {
+                                let c = f.columns.iter().find(|c| c.name == k)?;
+                                Some((k, typed_value(c.ty, &v)))
+                            })
+                            .collect(),
+                    )
+                })
+                .filter(|r| r.as_object().is_some_and(|o| !o.is_empty()))
+                .collect();
+            if !rows.is_empty() {
+                out.insert(f.name.clone(), Value::Array(rows));
+            } else if editing {
+                out.insert(f.name.clone(), Value::Null);
+            }
+            continue;
+        }
         let raw = form.get(&name);
         let v = match f.ty {
             TypeName::Bool => Value::Bool(raw == "true"),
@@ -83,11 +217,7 @@ fn fields_from(kind: &KindInfo, form: &Form, editing: bool) -> Map<String, Value
                     continue;
                 }
             }
-            TypeName::Integer => raw
-                .trim()
-                .parse::<i64>()
-                .map_or_else(|_| Value::String(raw.clone()), Value::from),
-            _ => Value::String(raw),
+            ty => typed_value(ty, &raw),
         };
         out.insert(f.name.clone(), v);
     }
@@ -382,15 +512,30 @@ mod tests {
             min: None,
             max: None,
             choices: Vec::new(),
+            columns: Vec::new(),
+            max_rows: None,
         };
+        let mut table = field("readings", TypeName::Rows);
+        table.columns = vec![
+            field("on", TypeName::Date),
+            field("value", TypeName::Number),
+        ];
+        table.max_rows = Some(10);
         kind.fields = vec![
             field("count", TypeName::Integer),
             field("typo", TypeName::Integer),
             field("done", TypeName::Bool),
             field("note", TypeName::Text),
             field("empty", TypeName::Date),
+            field("ratio", TypeName::Number),
+            table.clone(),
         ];
-        let form = Form::parse(b"fields.count=+42&fields.typo=4x&fields.note=hi&fields.empty=");
+        let form = Form::parse(
+            b"fields.count=+42&fields.typo=4x&fields.note=hi&fields.empty=&fields.ratio=97.5\
+              &fields.readings.2.on=2026-02-01&fields.readings.2.value=3.25\
+              &fields.readings.1.on=2026-01-01&fields.readings.1.value=abc\
+              &fields.readings.3.on=&fields.readings.3.value=",
+        );
         let created = fields_from(&kind, &form, false);
         assert_eq!(created["count"], json!(42));
         assert_eq!(
@@ -404,7 +549,25 @@ mod tests {
             !created.contains_key("empty"),
             "blank is left out when creating"
         );
+        assert_eq!(created["ratio"], json!(97.5));
+        assert_eq!(
+            created["readings"],
+            json!([
+                {"on": "2026-01-01", "value": "abc"},
+                {"on": "2026-02-01", "value": 3.25},
+            ]),
+            "rows in row order, the blank one left out, a bad number passed on"
+        );
         let edited = fields_from(&kind, &form, true);
         assert_eq!(edited["empty"], Value::Null, "and removed when editing");
+
+        // The form offers the typed rows back, then spare empty ones.
+        let input = field_input("f-", &table, None, Some(&form));
+        let t = input.table.unwrap();
+        assert_eq!(t.columns, ["on", "value"]);
+        assert_eq!(t.rows.len(), 6, "three typed rows and three spare ones");
+        assert_eq!(t.rows[0][1].name, "fields.readings.1.value");
+        assert_eq!(t.rows[0][1].value, "abc");
+        assert!(t.rows[0][1].decimal);
     }
 }

@@ -335,11 +335,13 @@ async fn show_page(
                     label: "Title".into(),
                     value: v.title.clone(),
                     long: false,
+                    table: None,
                 },
                 Shown {
                     label: "State".into(),
                     value: state_label(&kind, &v.state),
                     long: false,
+                    table: None,
                 },
                 Shown {
                     label: "Owner".into(),
@@ -349,16 +351,19 @@ async fn show_page(
                         .map(|o| o.display_name.clone())
                         .unwrap_or_default(),
                     long: false,
+                    table: None,
                 },
                 Shown {
                     label: "Site".into(),
                     value: v.site.clone(),
                     long: false,
+                    table: None,
                 },
                 Shown {
                     label: "Due date".into(),
                     value: v.due_on.clone().unwrap_or_default(),
                     long: false,
+                    table: None,
                 },
             ];
             values.extend(field_values(&kind, &v.fields));
