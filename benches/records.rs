@@ -11,6 +11,10 @@
 //!
 //! `ANNEX_BENCH=reminders` runs the due-date engine over 1,000,000 records instead: the
 //! digest's sweep and classification, a register's overdue list and a person's counts.
+//!
+//! `ANNEX_BENCH=registers` fills every kind's register to 100,000 records in turn (values made
+//! from each kind's declaration) and measures its list pages and its XLSX export;
+//! `ANNEX_BENCH=registers:risk,supplier` does only the kinds named.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -245,6 +249,191 @@ async fn exports(name: &str, app: &App, who: &Principal) {
             ms(read),
             pdf.len() / 1000
         );
+    }
+}
+
+/// Field values for record `i` of `kind`, made from its declaration: every field a user may
+/// fill, filled (long text at a paragraph's length, tables at three rows), then computed
+/// fields computed, so each register's rows weigh what real ones do.
+fn sample_fields(
+    kind: &annex_core::kinds::Kind,
+    i: i64,
+) -> serde_json::Map<String, serde_json::Value> {
+    use annex_core::kinds::{DeriveCtx, Field, FieldType};
+    fn value(f: &Field, i: i64) -> serde_json::Value {
+        match f.ty {
+            FieldType::Text { max } => {
+                let t = format!("{} {i} on line {}", f.label, i % 7);
+                json!(t.chars().take(max).collect::<String>())
+            }
+            FieldType::LongText { max } => {
+                let t = format!(
+                    "{} for record {i}: found during the routine check on line {}; the \
+                     operator stopped the batch, the supervisor was told and the parts \
+                     were quarantined pending review.",
+                    f.label,
+                    i % 7
+                );
+                json!(t.chars().take(max).collect::<String>())
+            }
+            FieldType::Integer { min, max } | FieldType::Number { min, max } => {
+                json!(min + i.rem_euclid(max - min + 1))
+            }
+            FieldType::Date => json!(format!("2026-{:02}-{:02}", i % 12 + 1, i % 28 + 1)),
+            FieldType::Choice(cs) => json!(cs[(i as usize) % cs.len()].value),
+            FieldType::Bool => json!(i % 2 == 0),
+            FieldType::Rows { columns, max } => json!(
+                (0..3.min(max as i64))
+                    .map(|r| {
+                        columns
+                            .iter()
+                            .map(|c| (c.name.to_string(), value(c, i + r)))
+                            .collect::<serde_json::Map<_, _>>()
+                    })
+                    .collect::<Vec<_>>()
+            ),
+        }
+    }
+    let mut fields: serde_json::Map<_, _> = kind
+        .fields
+        .iter()
+        .filter(|f| !f.system)
+        .map(|f| (f.name.to_string(), value(f, i)))
+        .collect();
+    fields = kind
+        .validate(&fields, true)
+        .unwrap_or_else(|e| panic!("{}: sample fields refused: {e:?}", kind.id));
+    kind.compute(
+        &mut fields,
+        &DeriveCtx {
+            today: "2026-11-22",
+        },
+    );
+    fields
+}
+
+/// Fills `kind`'s register to `target` records in large transactions, states spread evenly,
+/// half at each of two sites, each record with its version and event.
+async fn fill_kind(store: &Store, kind: &annex_core::kinds::Kind, target: i64) {
+    let mut i = 0;
+    while i < target {
+        let mut tx = store.begin().await.unwrap();
+        for _ in 0..5_000.min(target - i) {
+            i += 1;
+            let seq = tx.next_seq(kind.id).await.unwrap();
+            let number = kind.number(seq);
+            let fields = sample_fields(kind, i);
+            let title = format!(
+                "{} {i}: {}",
+                kind.label,
+                ["north line", "south lab", "warehouse"][(i % 3) as usize]
+            );
+            let due = format!("2027-{:02}-{:02}", i % 12 + 1, i % 28 + 1);
+            let text = serde_json::Value::Object(fields.clone()).to_string();
+            let c = Content {
+                title: &title,
+                state: kind.states[(i as usize) % kind.states.len()].id,
+                owner_id: Some(1),
+                site: if i % 2 == 0 { "north" } else { "south" },
+                due_on: Some(&due),
+                remind_on: Some(&due),
+                fields: &text,
+                search_text: &format!("{number} {title} {text}"),
+            };
+            let at = 1_790_000_000_000_000 + i;
+            let id = tx
+                .insert_record(kind.id, seq, &number, &c, at, Some(1))
+                .await
+                .unwrap();
+            tx.insert_version(id, 1, &c, at, Some(1), &"0".repeat(64))
+                .await
+                .unwrap();
+            tx.audit(Draft {
+                at_us: at,
+                actor: "admin".into(),
+                action: "record.create".into(),
+                subject: number,
+                before: None,
+                after: Some(json!({"title": title})),
+                reason: None,
+            });
+        }
+        tx.commit().await.unwrap();
+    }
+}
+
+/// Each register at [`LIST_AT`] records of its kind: list pages and the XLSX export.
+async fn registers(name: &str, db: TestDb, only: &[String]) {
+    use annex_core::export::Format;
+    use annex_report::export::File;
+    let app = App::with_store(db.store.clone()).unwrap();
+    let who = admin(&app).await;
+    // `ANNEX_BENCH_RECORDS` makes it a quick check.
+    let at = std::env::var("ANNEX_BENCH_RECORDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(LIST_AT);
+    for kind in annex_core::kinds::all()
+        .iter()
+        .filter(|k| only.is_empty() || only.iter().any(|o| o == k.id))
+    {
+        let t = Instant::now();
+        fill_kind(&db.store, kind, at).await;
+        db.store.analyze().await.unwrap();
+        let filled = t.elapsed().as_secs_f64();
+        let mut line = format!("{name}: {} ({filled:.0} s to fill)", kind.plural);
+        let some_state = kind.states[1 % kind.states.len()].id;
+        for (label, q) in [
+            (
+                "newest first",
+                ListQuery {
+                    kind: Some(kind.id.into()),
+                    ..ListQuery::default()
+                },
+            ),
+            (
+                "one state, due order",
+                ListQuery {
+                    kind: Some(kind.id.into()),
+                    state: vec![some_state.into()],
+                    sort: Some("due".into()),
+                    ..ListQuery::default()
+                },
+            ),
+        ] {
+            let mut times = Vec::new();
+            for _ in 0..100 {
+                let t = Instant::now();
+                let page = annex_app::records::list(&app, &who, q.clone())
+                    .await
+                    .unwrap();
+                times.push(t.elapsed());
+                assert!(!page.items.is_empty());
+            }
+            times.sort();
+            line += &format!(
+                "; list ({label}) p50 {:.2} ms, p99 {:.2} ms",
+                ms(percentile(&times, 0.5)),
+                ms(percentile(&times, 0.99))
+            );
+        }
+        let t = Instant::now();
+        let mut file = File::new(Format::Xlsx).unwrap();
+        let q = ListQuery {
+            kind: Some(kind.id.into()),
+            ..ListQuery::default()
+        };
+        let done = annex_app::export::register(&app, &who, q, &mut file)
+            .await
+            .unwrap();
+        let bytes = file.finish().unwrap();
+        line += &format!(
+            "; XLSX of {} rows {:.2} s, {:.1} MB",
+            done.rows,
+            t.elapsed().as_secs_f64(),
+            bytes.len() as f64 / 1e6
+        );
+        println!("{line}");
     }
 }
 
@@ -605,6 +794,26 @@ fn main() {
                     db.store.analyze().await.unwrap();
                 }
                 exports(name, &app, &who).await;
+            }
+            return;
+        }
+        // `ANNEX_BENCH=registers[:kind,...]`: each register's list pages and XLSX export.
+        if let Some(only) = std::env::var("ANNEX_BENCH")
+            .ok()
+            .and_then(|b| b.strip_prefix("registers").map(str::to_string))
+        {
+            let only: Vec<String> = only
+                .trim_start_matches(':')
+                .split(',')
+                .filter(|k| !k.is_empty())
+                .map(str::to_string)
+                .collect();
+            let url = format!("sqlite://{}", dir.path().join("registers.db").display());
+            let store = Store::connect(&url).await.unwrap();
+            store.migrate().await.unwrap();
+            registers("sqlite", TestDb::from_store(store, url), &only).await;
+            if let Some(url) = testing::postgres_url() {
+                registers("postgres", testing::postgres(&url).await.unwrap(), &only).await;
             }
             return;
         }
