@@ -68,7 +68,15 @@ enum Command {
         /// Mark the session cookie Secure (set when Annex is served over HTTPS).
         #[arg(long, env = "ANNEX_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Fill an empty database with the demo organisation first (as `annex demo`); a
+        /// database that already holds the demo, or anything else, is served as it is.
+        #[arg(long)]
+        demo: bool,
     },
+    /// Fill an empty database with the demo organisation: a medical-device maker with two
+    /// sites, people in every role (all with the password printed) and a few hundred records.
+    /// Refused, changing nothing, when the database holds any user or record.
+    Demo,
     /// Apply database migrations and list them (serve does this too).
     Migrate,
     /// Manage user accounts.
@@ -334,7 +342,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve {
             bind,
             secure_cookies,
-        } => return serve(&cli, *bind, *secure_cookies),
+            demo,
+        } => return serve(&cli, *bind, *secure_cookies, *demo),
+        Command::Demo => {
+            return with_app(&cli, async |app| {
+                let started = std::time::Instant::now();
+                let summary = annex_app::demo::load(&app).await?;
+                print(demo_report(&summary, started.elapsed()));
+                Ok(())
+            });
+        }
         Command::Migrate => {
             return with_app(&cli, async |app| {
                 for (version, description, applied) in app.migrations().await? {
@@ -370,6 +387,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let app = App::new()?;
     match cli.command {
         Command::Serve { .. }
+        | Command::Demo
         | Command::Migrate
         | Command::User { .. }
         | Command::Export { .. }
@@ -641,7 +659,45 @@ fn server_name() -> String {
     format!("{host}:{}", std::process::id())
 }
 
-fn serve(cli: &Cli, bind: SocketAddr, secure_cookies: bool) -> anyhow::Result<()> {
+/// What `annex demo` made and how to log in to it.
+fn demo_report(summary: &annex_app::demo::Summary, took: std::time::Duration) -> String {
+    use annex_app::demo::{COMPANY, PASSWORD, PEOPLE, SITES};
+    let mut out = format!(
+        "Made the demo organisation {COMPANY} in {:.1} s: {} people, {} records ({}).\n\nSites:\n",
+        took.as_secs_f64(),
+        summary.users,
+        summary.total(),
+        summary
+            .records
+            .iter()
+            .map(|(kind, n)| format!("{n} {kind}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for s in SITES {
+        out.push_str(&format!("  {:<11} {}: {}\n", s.code, s.name, s.what));
+    }
+    out.push_str(&format!(
+        "\nLog in as any of these, each with the password {PASSWORD}\n"
+    ));
+    for p in PEOPLE {
+        let sites = if p.sites.is_empty() {
+            "all sites".to_string()
+        } else {
+            p.sites.join(", ")
+        };
+        out.push_str(&format!(
+            "  {:<8} {:<17} {:<16} {} ({sites})\n",
+            p.username,
+            p.role.label(),
+            p.name,
+            p.job
+        ));
+    }
+    out
+}
+
+fn serve(cli: &Cli, bind: SocketAddr, secure_cookies: bool, demo: bool) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ANNEX_LOG")
@@ -655,6 +711,20 @@ fn serve(cli: &Cli, bind: SocketAddr, secure_cookies: bool) -> anyhow::Result<()
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
         let backend = app.backend();
+        if demo {
+            if annex_app::demo::is_demo(&app).await? {
+                tracing::info!("the database already holds the demo organisation: serving it");
+            } else if annex_app::accounts::needs_setup(&app).await? {
+                let started = std::time::Instant::now();
+                let summary = annex_app::demo::load(&app).await?;
+                print(demo_report(&summary, started.elapsed()));
+            } else {
+                tracing::warn!(
+                    "--demo: the database already holds other users or records, so the demo \
+                     was not loaded; serving it as it is"
+                );
+            }
+        }
         if annex_app::accounts::needs_setup(&app).await? {
             tracing::info!(
                 "no account exists yet: open http://{}/setup to create the first administrator",

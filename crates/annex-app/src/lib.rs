@@ -14,6 +14,8 @@
 //! - [`audit_trail`]: read and verify the hash-chained audit trail.
 //! - [`reminders`]: the due-date engine applied: today's window, and the email digest of
 //!   each person's overdue and soon-due records, sent over SMTP once a day.
+//! - [`demo`]: the demo organisation, made through the use cases above into an empty
+//!   database.
 //! - [`config`]: the settings and the configuration file (`annex.toml`) they come from.
 //! - [`clock`]: server time in UTC, as the audit trail records it.
 //! - `passwords`: Argon2id hashing in a fixed amount of memory.
@@ -23,6 +25,7 @@ pub mod audit_trail;
 pub mod clock;
 pub mod compare;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod export;
 pub mod kinds;
