@@ -501,6 +501,23 @@ impl Store {
         }))
     }
 
+    /// The kind, number and state of every record linked to or from `record_id`, in any
+    /// relation: what a guard such as "needs a linked CAPA" looks at.
+    pub async fn linked_records(&self, record_id: i64) -> Result<Vec<(String, String, String)>> {
+        Ok(on_pool!(self, p => {
+            sqlx::query_as(
+                "SELECT r.kind, r.number, r.state FROM links l \
+                 JOIN records r ON r.id = l.target_id WHERE l.record_id = $1 \
+                 UNION ALL \
+                 SELECT r.kind, r.number, r.state FROM links l \
+                 JOIN records r ON r.id = l.record_id WHERE l.target_id = $1",
+            )
+            .bind(record_id)
+            .fetch_all(p)
+            .await?
+        }))
+    }
+
     pub async fn backlinks(&self, record_id: i64) -> Result<Vec<LinkRow>> {
         Ok(on_pool!(self, p => {
             sqlx::query_as(

@@ -130,6 +130,7 @@ mod tests {
             reason: None,
             today: "2026-06-10",
             parts: &[],
+            linked: &[],
         }
     }
 

@@ -344,6 +344,7 @@ mod tests {
             reason: None,
             today,
             parts,
+            linked: &[],
         }
     }
 

@@ -296,6 +296,7 @@ mod tests {
             reason: None,
             today: "2026-03-14",
             parts: &[],
+            linked: &[],
         }
     }
 
