@@ -463,7 +463,7 @@ mod tests {
             .iter()
             .filter(|(l, _)| svg.contains(&format!(">{l}</text>")))
             .count();
-        assert!(shown < 36 && shown >= 6, "{shown}");
+        assert!((6..36).contains(&shown), "{shown}");
         assert_eq!(count(&svg, "<circle"), 36);
     }
 

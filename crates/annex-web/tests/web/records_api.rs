@@ -1478,7 +1478,10 @@ async fn a_complaint_is_classified_investigated_answered_and_closed_only_with_it
         // Only a manager closes, with a signature.
         let r = take(&app, &clerk, &n, "close").await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
-        assert!(r.text().contains("'close' may be taken only by: manager, administrator"));
+        assert!(
+            r.text()
+                .contains("'close' may be taken only by: manager, administrator")
+        );
         let r = take(&app, &manager, &n, "close").await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!(r.json()["state"], "closed");
