@@ -9,6 +9,7 @@
 //! - [`kinds`]: the record kinds with their fields and workflows.
 //! - [`records`]: create, read, list, edit, transition, sign, link, attach, comment and
 //!   acknowledge controlled records.
+//! - [`complaint`]: the customer satisfaction trend of the complaint register.
 //! - [`export`]: a register to CSV or XLSX with the list's filters, a record for its PDF;
 //!   every export an audit-trail event.
 //! - [`audit_trail`]: read and verify the hash-chained audit trail.
@@ -24,6 +25,7 @@ pub mod accounts;
 pub mod audit_trail;
 pub mod clock;
 pub mod compare;
+pub mod complaint;
 pub mod config;
 pub mod demo;
 pub mod error;

@@ -1000,6 +1000,7 @@ pub async fn transition(
             .collect::<Vec<_>>(),
     );
     let parts = parts_of(store, &row).await?;
+    let linked = as_parts(store.linked_records(row.id).await?);
     let check = kind.check_transition(
         step.transition.trim(),
         &TransitionCtx {
@@ -1011,6 +1012,7 @@ pub async fn transition(
             reason: reason.as_deref(),
             today: &today,
             parts: &parts,
+            linked: &linked,
         },
     );
     let mut plan = match check {
@@ -1270,10 +1272,13 @@ async fn write_link(
 
 /// The records linked as [`PART_OF`] `row` (a CAPA's actions), for its guards.
 async fn parts_of(store: &annex_store::Store, row: &RecordRow) -> Result<Vec<Part>, Error> {
-    Ok(store
-        .linked_to(row.id, PART_OF)
-        .await?
-        .into_iter()
+    Ok(as_parts(store.linked_to(row.id, PART_OF).await?))
+}
+
+/// Linked records (kind, number, state) as guards see them: finished when their state ends
+/// their kind's workflow.
+fn as_parts(rows: Vec<(String, String, String)>) -> Vec<Part> {
+    rows.into_iter()
         .map(|(kind, number, state)| {
             let finished = kinds::get(&kind)
                 .and_then(|k| k.state(&state))
@@ -1284,7 +1289,7 @@ async fn parts_of(store: &annex_store::Store, row: &RecordRow) -> Result<Vec<Par
                 finished,
             }
         })
-        .collect())
+        .collect()
 }
 
 /// Builds a signature on `version` of `row` and the audit event that records it.

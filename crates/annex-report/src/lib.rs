@@ -3,11 +3,13 @@
 //! JSON for scripts; and register exports as CSV and XLSX. (Printed records are PDF, made by
 //! the `annex-pdf` crate: typst is slow to compile and lives there alone.)
 //!
+//! - [`chart`]: line and bar charts of labelled values as SVG (trends on register pages).
 //! - [`export`]: a register, row by row, as CSV or XLSX.
 //! - [`standards`]: the catalog list and one standard with its clause tree.
 //! - [`compare`]: a comparison of standards.
 //! - [`recommend`]: a recommendation.
 
+pub mod chart;
 pub mod compare;
 pub mod export;
 pub mod kinds;

@@ -132,6 +132,16 @@ pub struct AckRow {
     pub at: i64,
 }
 
+/// One month's average of a field (see [`Store::monthly_average`]).
+#[derive(Debug, Clone, PartialEq, FromRow, Serialize)]
+pub struct MonthlyAverage {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub average: f64,
+    /// How many values the average is of.
+    pub count: i64,
+}
+
 /// How a list is ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sort {
@@ -443,6 +453,54 @@ impl Store {
         }))
     }
 
+    /// The average of integer or decimal field `value` per calendar month of date field
+    /// `date`, over the records matching `filter` (its sort, cursor and limit are ignored)
+    /// whose `date` is on or after `from` (`YYYY-MM-DD`), oldest month first; months without
+    /// a value are left out. Records without a numeric `value` do not count. Computed in the
+    /// database, so a register of any size costs one grouped scan of its kind, not a read of
+    /// every record: a complaint register's satisfaction per month of closing, a KPI's result
+    /// per month of measuring.
+    ///
+    /// The field names are `'static` because they go into the statement's text: they come
+    /// from kind declarations, never from a request.
+    pub async fn monthly_average(
+        &self,
+        filter: &Filter,
+        value: &'static str,
+        date: &'static str,
+        from: &str,
+    ) -> Result<Vec<MonthlyAverage>> {
+        let postgres = matches!(self.db, Db::Postgres(_));
+        let (number, text, numeric) = if postgres {
+            (
+                format!("((fields::jsonb)->>'{value}')::float8"),
+                format!("((fields::jsonb)->>'{date}')"),
+                format!("jsonb_typeof((fields::jsonb)->'{value}') = 'number'"),
+            )
+        } else {
+            (
+                format!("json_extract(fields, '$.{value}')"),
+                format!("json_extract(fields, '$.{date}')"),
+                format!("json_type(fields, '$.{value}') IN ('integer', 'real')"),
+            )
+        };
+        let mut q = conditions(
+            filter,
+            postgres,
+            &format!(
+                "substr({text}, 1, 7) AS month, CAST(AVG({number}) AS DOUBLE PRECISION) AS \
+                 average, COUNT(*) AS count"
+            ),
+        );
+        q.sql.push_str(&format!(" AND {numeric}"));
+        q.push(&format!("{text} >= $?"), Bind::Str(from.to_string()));
+        q.sql.push_str(" GROUP BY month ORDER BY month");
+        Ok(on_pool!(self, p => {
+            let query = sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone()));
+            bind_all!(query, &q.binds).fetch_all(p).await?
+        }))
+    }
+
     pub async fn versions(&self, record_id: i64) -> Result<Vec<VersionRow>> {
         let sql = format!(
             "SELECT {VERSION_COLUMNS} FROM record_versions WHERE record_id = $1 ORDER BY version"
@@ -496,6 +554,23 @@ impl Store {
             )
             .bind(record_id)
             .bind(relation)
+            .fetch_all(p)
+            .await?
+        }))
+    }
+
+    /// The kind, number and state of every record linked to or from `record_id`, in any
+    /// relation: what a guard such as "needs a linked CAPA" looks at.
+    pub async fn linked_records(&self, record_id: i64) -> Result<Vec<(String, String, String)>> {
+        Ok(on_pool!(self, p => {
+            sqlx::query_as(
+                "SELECT r.kind, r.number, r.state FROM links l \
+                 JOIN records r ON r.id = l.target_id WHERE l.record_id = $1 \
+                 UNION ALL \
+                 SELECT r.kind, r.number, r.state FROM links l \
+                 JOIN records r ON r.id = l.record_id WHERE l.target_id = $1",
+            )
+            .bind(record_id)
             .fetch_all(p)
             .await?
         }))

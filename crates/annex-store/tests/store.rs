@@ -630,3 +630,82 @@ async fn odd_values_are_verified_and_their_edits_found() {
         );
     }
 }
+
+/// Inserts a record of `kind` with these fields (JSON) the way the app layer does.
+async fn create_with(store: &Store, kind: &str, site: &str, fields: &str) {
+    let mut tx = store.begin().await.unwrap();
+    let seq = tx.next_seq(kind).await.unwrap();
+    let number = format!("{}-{seq:04}", kind.to_uppercase());
+    let c = Content {
+        fields,
+        ..content("r", "closed", site, None)
+    };
+    let id = tx
+        .insert_record(kind, seq, &number, &c, 1000 + seq, None)
+        .await
+        .unwrap();
+    tx.insert_version(id, 1, &c, 1000 + seq, None, &"0".repeat(64))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_field_is_averaged_per_month_of_a_date_field() {
+    for db in each().await {
+        let s = &db.store;
+        for (site, fields) in [
+            ("north", r#"{"satisfaction": 4, "closed_on": "2026-01-10"}"#),
+            ("north", r#"{"satisfaction": 5, "closed_on": "2026-01-31"}"#),
+            ("south", r#"{"satisfaction": 1, "closed_on": "2026-01-15"}"#),
+            ("north", r#"{"satisfaction": 2, "closed_on": "2026-03-01"}"#),
+            // Before the period, without a score, with a score that is not a number, or
+            // never closed: none of these count.
+            ("north", r#"{"satisfaction": 1, "closed_on": "2025-12-31"}"#),
+            ("north", r#"{"closed_on": "2026-02-02"}"#),
+            (
+                "north",
+                r#"{"satisfaction": "great", "closed_on": "2026-02-03"}"#,
+            ),
+            ("north", r#"{"satisfaction": 3}"#),
+        ] {
+            create_with(s, "complaint", site, fields).await;
+        }
+        // Another kind with the same field names stays out.
+        create_with(
+            s,
+            "survey",
+            "north",
+            r#"{"satisfaction": 1, "closed_on": "2026-01-05"}"#,
+        )
+        .await;
+        let filter = Filter {
+            kind: Some("complaint".into()),
+            ..Filter::default()
+        };
+        let rows = s
+            .monthly_average(&filter, "satisfaction", "closed_on", "2026-01-01")
+            .await
+            .unwrap();
+        let got: Vec<(&str, f64, i64)> = rows
+            .iter()
+            .map(|r| (r.month.as_str(), r.average, r.count))
+            .collect();
+        assert_eq!(
+            got,
+            [("2026-01", 10.0 / 3.0, 3), ("2026-03", 2.0, 1)],
+            "{}",
+            db.url
+        );
+        let north = Filter {
+            sites_allowed: Some(vec!["north".into()]),
+            ..filter
+        };
+        let rows = s
+            .monthly_average(&north, "satisfaction", "closed_on", "2026-01-01")
+            .await
+            .unwrap();
+        assert_eq!(rows[0].average, 4.5, "{}", db.url);
+        assert_eq!(rows[0].count, 2);
+    }
+}

@@ -13,8 +13,12 @@
 pub mod action;
 pub mod capa;
 pub mod change;
+pub mod complaint;
+pub mod context_issue;
 pub mod document;
+pub mod interested_party;
 pub mod nonconformity;
+pub mod process;
 
 use std::fmt;
 
@@ -26,12 +30,26 @@ use crate::role::{Permission, Role};
 pub use action::ACTION;
 pub use capa::CAPA;
 pub use change::CHANGE;
+pub use complaint::COMPLAINT;
+pub use context_issue::CONTEXT_ISSUE;
 pub use document::DOCUMENT;
+pub use interested_party::INTERESTED_PARTY;
 pub use nonconformity::NONCONFORMITY;
+pub use process::PROCESS;
 
 /// Every kind Annex knows, in the order menus show them.
 pub fn all() -> &'static [&'static Kind] {
-    static ALL: [&Kind; 5] = [&DOCUMENT, &NONCONFORMITY, &CAPA, &ACTION, &CHANGE];
+    static ALL: [&Kind; 9] = [
+        &DOCUMENT,
+        &NONCONFORMITY,
+        &CAPA,
+        &ACTION,
+        &CHANGE,
+        &CONTEXT_ISSUE,
+        &INTERESTED_PARTY,
+        &PROCESS,
+        &COMPLAINT,
+    ];
     &ALL
 }
 
@@ -256,6 +274,12 @@ pub enum Guard {
     /// At least one record of this kind is linked as `part_of` this one, and every such
     /// record has reached a terminal state (a CAPA's actions).
     PartsFinished(&'static str),
+    /// A record of this kind is linked to or from this one, in any relation; with `when`,
+    /// only while that bool field is yes (a complaint that needs a CAPA).
+    Linked {
+        kind: &'static str,
+        when: Option<&'static str>,
+    },
 }
 
 /// A change to the fields that taking a transition makes.
@@ -377,10 +401,12 @@ pub struct TransitionCtx<'a> {
     pub today: &'a str,
     /// Records linked as `part_of` this one.
     pub parts: &'a [Part],
+    /// Records linked to or from this one in any relation (parts included).
+    pub linked: &'a [Part],
 }
 
-/// A record linked as `part_of` the one being moved: its kind, number, and whether it has
-/// reached a terminal state.
+/// A record linked to the one being moved (as `part_of` it, or otherwise): its kind, number,
+/// and whether it has reached a terminal state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Part {
     pub kind: String,
@@ -951,6 +977,11 @@ impl Guard {
             Self::PartsFinished(kind) => {
                 format!("needs at least one {kind} linked as part of it, each one finished")
             }
+            Self::Linked { kind, when: None } => format!("needs a linked {kind}"),
+            Self::Linked {
+                kind,
+                when: Some(flag),
+            } => format!("needs a linked {kind} when {flag} is yes"),
         }
     }
 
@@ -959,7 +990,7 @@ impl Guard {
         match self {
             Self::Signed(_) | Self::DistinctSigners(..) => "signature".into(),
             Self::DateAfter { field, .. } | Self::NotFuture(field) => format!("fields.{field}"),
-            Self::PartsFinished(_) => "links".into(),
+            Self::PartsFinished(_) | Self::Linked { .. } => "links".into(),
         }
     }
 
@@ -1015,6 +1046,11 @@ impl Guard {
                     ));
                 }
                 true
+            }
+            Self::Linked { kind, when } => {
+                let applies =
+                    when.is_none_or(|f| ctx.fields.get(f).and_then(Value::as_bool) == Some(true));
+                !applies || ctx.linked.iter().any(|p| p.kind == kind)
             }
         };
         if met { Ok(()) } else { Err(self.describe()) }
@@ -1553,6 +1589,18 @@ fn check_kind(k: &Kind, problems: &mut Vec<String>) {
                         ));
                     }
                 }
+                Guard::Linked { kind, when } => {
+                    if !all().iter().any(|o| o.id == kind) {
+                        say(format!("{name} needs a link to undeclared kind '{kind}'"));
+                    }
+                    if let Some(f) = when
+                        && k.field(f).map(|f| f.ty) != Some(FieldType::Bool)
+                    {
+                        say(format!(
+                            "{name} depends on '{f}', which is not a bool field"
+                        ));
+                    }
+                }
             }
         }
         for e in t.effects {
@@ -1780,6 +1828,7 @@ mod tests {
             reason: None,
             today: "2026-03-14",
             parts: &[],
+            linked: &[],
         }
     }
 
@@ -1788,7 +1837,17 @@ mod tests {
         let ids: Vec<&str> = all().iter().map(|k| k.id).collect();
         assert_eq!(
             ids,
-            ["document", "nonconformity", "capa", "action", "change"]
+            [
+                "document",
+                "nonconformity",
+                "capa",
+                "action",
+                "change",
+                "context_issue",
+                "interested_party",
+                "process",
+                "complaint"
+            ]
         );
         assert_eq!(get("nonconformity").map(|k| k.prefix), Some("NC"));
         assert_eq!(get("capa").map(|k| k.prefix), Some("CAPA"));

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit_trail;
 pub mod body;
 pub mod compare;
+pub mod complaint;
 pub mod export;
 pub mod kinds;
 pub mod openapi;
@@ -56,6 +57,7 @@ pub fn routes(app: &App) -> Router<App> {
         .route("/records/{number}/history", get(records::history))
         .route("/records/{number}/pdf", get(export::record_pdf))
         .route("/attachments/{id}", get(records::download))
+        .route("/complaints/satisfaction", get(complaint::satisfaction))
         .route("/audit-trail", get(audit_trail::list))
         .route("/audit-trail/verify", post(audit_trail::verify))
         .route("/standards", get(standards::list))

@@ -1249,3 +1249,67 @@ async fn an_action_added_from_a_capa_page_is_created_already_part_of_it() {
         assert!(!nc_page.contains("part_of=NC"));
     }
 }
+
+#[tokio::test]
+async fn the_complaint_register_shows_the_satisfaction_trend_as_a_chart_and_figures() {
+    for app in TestApp::each().await {
+        let admin = app.admin().await;
+        let html = app.get(&admin, "/records/complaint").await.text();
+        assert!(html.contains("<h2 id=\"trend-heading\">Customer satisfaction</h2>"));
+        assert!(html.contains("no scores yet"), "{html}");
+        assert!(
+            html.contains("<svg") && html.contains(">No data</text>"),
+            "{html}"
+        );
+
+        // A complaint answered and closed today with a score of 3.
+        let n = app
+            .create(
+                &admin,
+                json!({"kind": "complaint", "title": "Scratched housing", "fields": {
+                    "received_on": "2026-01-05", "channel": "phone", "customer": "Acme",
+                    "description": "Housing scratched on arrival",
+                    "classification": "complaint", "category": "packaging", "severity": "low",
+                    "reportable": false, "reportability_rationale": "Cosmetic only",
+                    "investigation": "Carton too thin", "capa_needed": false,
+                    "response": "Replacement sent", "responded_on": "2026-01-07",
+                    "satisfaction": 3
+                }}),
+            )
+            .await["number"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        for (v, t) in [(1, "classify"), (2, "respond"), (3, "close")] {
+            let r = app
+                .post(
+                    &admin,
+                    &format!("/api/v1/records/{n}/transitions"),
+                    json!({"version": v, "transition": t, "password": PASSWORD}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{t}: {}", r.text());
+        }
+
+        let html = app.get(&admin, "/records/complaint").await.text();
+        assert!(html.contains("average 3.0 from 1 score."), "{html}");
+        let svg = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap()];
+        assert!(svg.contains("role=\"img\""));
+        assert!(svg.contains(
+            "<title>Average customer satisfaction (1 to 5) per month of closing</title>"
+        ));
+        let month = &annex_app::clock::today()[..7];
+        assert!(
+            svg.contains(&format!("<title>{month}: 3.0</title>")),
+            "{svg}"
+        );
+        assert!(!svg.contains("No data"));
+        assert!(
+            html.contains(&format!("<tr><td>{month}</td><td>3.0</td><td>1</td></tr>")),
+            "{html}"
+        );
+        // Other registers have no such chart.
+        let docs = app.get(&admin, "/records/document").await.text();
+        assert!(!docs.contains("<svg") && !docs.contains("Customer satisfaction"));
+    }
+}

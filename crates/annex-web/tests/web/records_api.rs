@@ -996,7 +996,17 @@ async fn kinds_and_the_openapi_document_describe_the_records_api() {
         .collect();
     assert_eq!(
         ids,
-        vec!["document", "nonconformity", "capa", "action", "change"]
+        vec![
+            "document",
+            "nonconformity",
+            "capa",
+            "action",
+            "change",
+            "context_issue",
+            "interested_party",
+            "process",
+            "complaint"
+        ]
     );
     let doc = &kinds[0];
     let states: Vec<&str> = doc["states"]
@@ -1029,6 +1039,7 @@ async fn kinds_and_the_openapi_document_describe_the_records_api() {
         "/api/v1/audit-trail",
         "/api/v1/kinds",
         "/api/v1/session",
+        "/api/v1/complaints/satisfaction",
     ] {
         assert!(
             api["paths"][path].is_object(),
@@ -1276,5 +1287,266 @@ async fn a_capa_is_implemented_only_once_its_linked_actions_are_done_and_closed_
             .json();
         assert_eq!(d["record"]["state"], "implemented");
         assert!(d["signatures"].as_array().unwrap().is_empty());
+    }
+}
+
+/// A complaint as logged on receipt: every field the register asks for at once.
+fn complaint(title: &str) -> Value {
+    json!({
+        "kind": "complaint",
+        "title": title,
+        "fields": {
+            "received_on": "2026-01-12",
+            "channel": "email",
+            "customer": "Clinic Nord",
+            "product": "Infusion set IS-20",
+            "lot": "L2601",
+            "udi": "(01)04012345678901(17)270101(10)L2601",
+            "description": "Leak at the connector during priming"
+        }
+    })
+}
+
+/// The fields that classify a complaint, with the reporting decision and its rationale.
+fn classified() -> Value {
+    json!({
+        "classification": "complaint", "category": "quality", "severity": "medium",
+        "reportable": false,
+        "reportability_rationale": "No injury, and none could have followed from a leak seen while priming"
+    })
+}
+
+async fn patch(app: &TestApp, c: &Client, number: &str, fields: Value) -> super::support::Resp {
+    let v = version(app, c, number).await;
+    let r = app
+        .json(
+            c,
+            Method::PATCH,
+            &format!("/api/v1/records/{number}"),
+            json!({"version": v, "fields": fields}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r
+}
+
+async fn take(app: &TestApp, c: &Client, number: &str, transition: &str) -> super::support::Resp {
+    let v = version(app, c, number).await;
+    step(
+        app,
+        c,
+        number,
+        json!({"version": v, "transition": transition, "password": PASSWORD}),
+    )
+    .await
+}
+
+/// Logs a complaint and takes it through to closed, with this satisfaction score.
+async fn closed_complaint(app: &TestApp, c: &Client, title: &str, score: Option<i64>) {
+    let n = app.create(c, complaint(title)).await["number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    patch(app, c, &n, classified()).await;
+    assert_eq!(take(app, c, &n, "classify").await.status, StatusCode::OK);
+    patch(
+        app,
+        c,
+        &n,
+        json!({"investigation": "Seal worn", "capa_needed": false,
+               "response": "Replacement sent", "responded_on": "2026-01-20",
+               "satisfaction": score}),
+    )
+    .await;
+    assert_eq!(take(app, c, &n, "respond").await.status, StatusCode::OK);
+    let r = take(app, c, &n, "close").await;
+    assert_eq!(r.json()["state"], "closed", "{}", r.text());
+}
+
+#[tokio::test]
+async fn a_complaint_is_classified_investigated_answered_and_closed_only_with_its_capa() {
+    for app in TestApp::each().await {
+        let admin = app.admin().await;
+        let clerk = app.user(&admin, "cleo", "contributor").await;
+        let manager = app.user(&admin, "mia", "manager").await;
+
+        let n = app.create(&clerk, complaint("Leaking connector")).await["number"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(n, "CMP-0001", "{}", app.backend());
+
+        // Classifying asks for the reporting decision and why, whichever way it goes.
+        let r = take(&app, &clerk, &n, "classify").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert_eq!(
+            r.error_fields(),
+            [
+                "fields.classification",
+                "fields.category",
+                "fields.severity",
+                "fields.reportable",
+                "fields.reportability_rationale"
+            ]
+        );
+        patch(&app, &clerk, &n, classified()).await;
+        let r = take(&app, &clerk, &n, "classify").await;
+        assert_eq!(r.json()["state"], "investigating", "{}", r.text());
+
+        // An answer dated tomorrow has not been given.
+        patch(
+            &app,
+            &clerk,
+            &n,
+            json!({"investigation": "Connector moulded out of tolerance in lot L2601",
+                   "capa_needed": true, "response": "Replacement sets sent",
+                   "responded_on": "2999-01-01"}),
+        )
+        .await;
+        let r = take(&app, &clerk, &n, "respond").await;
+        assert_eq!(r.error_fields(), ["fields.responded_on"], "{}", r.text());
+        assert!(r.text().contains("cannot be later than today"));
+        patch(&app, &clerk, &n, json!({"responded_on": "2026-01-20"})).await;
+        let r = take(&app, &clerk, &n, "respond").await;
+        assert_eq!(r.json()["state"], "responded", "{}", r.text());
+
+        // Closing needs the response still there and, since a CAPA is needed, a linked CAPA;
+        // both refusals come together and change nothing.
+        patch(
+            &app,
+            &clerk,
+            &n,
+            json!({"response": null, "satisfaction": 4}),
+        )
+        .await;
+        let before = version(&app, &manager, &n).await;
+        let r = take(&app, &manager, &n, "close").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert_eq!(r.error_fields(), ["fields.response", "links"]);
+        assert!(
+            r.text()
+                .contains("needs a linked capa when capa_needed is yes"),
+            "{}",
+            r.text()
+        );
+        assert_eq!(version(&app, &manager, &n).await, before);
+        patch(
+            &app,
+            &clerk,
+            &n,
+            json!({"response": "Replacement sets sent"}),
+        )
+        .await;
+        let r = take(&app, &manager, &n, "close").await;
+        assert_eq!(r.error_fields(), ["links"], "{}", r.text());
+
+        // A nonconformity linked to it is not a CAPA; a CAPA linked from the complaint is.
+        let nc = app
+            .create(
+                &clerk,
+                json!({"kind": "nonconformity", "title": "Connector out of tolerance",
+                       "fields": {"severity": "major", "description": "Lot L2601"}}),
+            )
+            .await;
+        let links = format!("/api/v1/records/{n}/links");
+        let link = |target: String| {
+            app.post(
+                &clerk,
+                &links,
+                json!({"target": target, "relation": "relates_to"}),
+            )
+        };
+        assert_eq!(
+            link(nc["number"].as_str().unwrap().into()).await.status,
+            StatusCode::CREATED
+        );
+        assert_eq!(
+            take(&app, &manager, &n, "close").await.error_fields(),
+            ["links"]
+        );
+        let capa = app
+            .create(
+                &clerk,
+                json!({"kind": "capa", "title": "Connector moulding",
+                       "fields": {"source": "complaint", "problem": "Leaking connectors in L2601"}}),
+            )
+            .await;
+        assert_eq!(
+            link(capa["number"].as_str().unwrap().into()).await.status,
+            StatusCode::CREATED
+        );
+        // Only a manager closes, with a signature.
+        let r = take(&app, &clerk, &n, "close").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+        assert!(
+            r.text()
+                .contains("'close' may be taken only by: manager, administrator")
+        );
+        let r = take(&app, &manager, &n, "close").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.json()["state"], "closed");
+        assert_eq!(r.json()["fields"]["satisfaction"], 4);
+        assert!(r.json()["fields"]["closed_on"].is_string());
+        let d = app
+            .get(&manager, &format!("/api/v1/records/{n}"))
+            .await
+            .json();
+        assert_eq!(d["signatures"][0]["meaning"], "approved");
+        assert_eq!(d["signatures"][0]["username"], "mia");
+    }
+}
+
+#[tokio::test]
+async fn the_satisfaction_trend_averages_the_scores_of_complaints_closed_each_month() {
+    for app in TestApp::each().await {
+        let admin = app.admin().await;
+        let manager = app.user(&admin, "mia", "manager").await;
+        let anon = Client::default();
+        let r = app.get(&anon, "/api/v1/complaints/satisfaction").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+
+        let r = app.get(&manager, "/api/v1/complaints/satisfaction").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let empty = r.json();
+        assert_eq!(empty["months"].as_array().unwrap().len(), 12);
+        assert_eq!(empty["count"], 0);
+        assert_eq!(empty["average"], Value::Null);
+
+        closed_complaint(&app, &manager, "Leak", Some(4)).await;
+        closed_complaint(&app, &manager, "Late delivery", Some(5)).await;
+        // No score given, or not closed yet: left out.
+        closed_complaint(&app, &manager, "Wrong invoice", None).await;
+        let open = app.create(&manager, complaint("Open one")).await;
+        patch(
+            &app,
+            &manager,
+            open["number"].as_str().unwrap(),
+            json!({"satisfaction": 1}),
+        )
+        .await;
+
+        let t = app
+            .get(&manager, "/api/v1/complaints/satisfaction")
+            .await
+            .json();
+        let months = t["months"].as_array().unwrap();
+        assert_eq!(months.len(), 12, "{}", app.backend());
+        // Closed today: this month, the last one listed.
+        let this_month = &months[11];
+        assert_eq!(this_month["average"], 4.5, "{t}");
+        assert_eq!(this_month["count"], 2);
+        for m in &months[..11] {
+            assert_eq!(m["count"], 0, "{t}");
+            assert_eq!(m["average"], Value::Null);
+            assert!(m["month"].as_str().unwrap() < this_month["month"].as_str().unwrap());
+        }
+        assert_eq!(t["average"], 4.5);
+        assert_eq!(t["count"], 2);
+
+        let doc = app.get(&anon, "/api/v1/openapi.json").await.json();
+        assert!(
+            doc["paths"]["/api/v1/complaints/satisfaction"]["get"].is_object(),
+            "the trend is in the API description"
+        );
     }
 }

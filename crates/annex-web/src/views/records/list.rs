@@ -1,11 +1,14 @@
 //! The lists of records: the home page of the user's open tasks, a kind's list with filters,
-//! sort and cursor paging, and search across every kind.
+//! sort and cursor paging (with the satisfaction trend on the complaint register), and search
+//! across every kind.
 
+use annex_app::complaint::{self, SatisfactionMonth, SatisfactionTrend};
 use annex_app::records::{self, Count, ListQuery, Page, RecordView};
 use annex_app::{App, Error, Principal, accounts, kinds};
-use annex_core::kinds::KindInfo;
+use annex_core::kinds::{COMPLAINT, KindInfo};
 use annex_core::reminders::Urgency;
 use annex_core::role::Permission;
+use annex_report::chart::{self, ChartOptions};
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -137,6 +140,52 @@ pub struct ListPage {
     pub overdue: Count,
     /// The list shows the overdue records only.
     pub overdue_only: bool,
+    /// On the complaint register: the customer satisfaction trend.
+    pub satisfaction: Option<SatisfactionChart>,
+}
+
+/// The complaint register's satisfaction trend: a chart and its figures as a table, for
+/// those who do not read charts.
+pub struct SatisfactionChart {
+    /// SVG drawn by `annex_report::chart` (labels escaped there).
+    pub svg: String,
+    pub months: Vec<SatisfactionMonth>,
+    /// "4.2 from 17 scores", or that there are none.
+    pub summary: String,
+}
+
+impl SatisfactionChart {
+    fn of(trend: SatisfactionTrend) -> Self {
+        // A month without scores is a gap in the line, not a zero.
+        let points: Vec<(String, f64)> = trend
+            .months
+            .iter()
+            .map(|m| (m.month.clone(), m.average.unwrap_or(f64::NAN)))
+            .collect();
+        let opts = ChartOptions {
+            y_min: Some(1.0),
+            y_max: Some(5.0),
+            ..ChartOptions::new("Average customer satisfaction (1 to 5) per month of closing")
+        };
+        let summary = match trend.average {
+            Some(a) => format!(
+                "average {a:.1} from {} score{}",
+                trend.count,
+                if trend.count == 1 { "" } else { "s" }
+            ),
+            None => "no scores yet".into(),
+        };
+        Self {
+            svg: chart::line_chart(&points, &opts),
+            months: trend.months,
+            summary,
+        }
+    }
+
+    /// A month's average as shown in the table.
+    pub fn average(m: &SatisfactionMonth) -> String {
+        m.average.map(|a| format!("{a:.1}")).unwrap_or_default()
+    }
 }
 
 /// The orders of a list, by the names [`records::SORTS`] uses, for people.
@@ -278,6 +327,13 @@ pub async fn list(
         },
     )
     .await?;
+    let satisfaction = if kind.id == COMPLAINT.id {
+        Some(SatisfactionChart::of(
+            complaint::satisfaction(&app, &who).await?,
+        ))
+    } else {
+        None
+    };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -306,6 +362,7 @@ pub async fn list(
         export_xlsx_href,
         overdue,
         overdue_only: q.get("due") == Urgency::Overdue.as_str(),
+        satisfaction,
     };
     Ok((status, render(&page)).into_response())
 }
