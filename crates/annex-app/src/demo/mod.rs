@@ -21,9 +21,13 @@
 mod action;
 mod capa;
 mod change;
+mod complaint;
+mod context_issue;
 mod document;
+mod interested_party;
 mod nonconformity;
 pub mod org;
+mod process;
 
 use std::collections::HashMap;
 
@@ -62,6 +66,10 @@ pub async fn load(app: &App) -> Result<Summary, Error> {
     capa::add(&mut demo).await?;
     action::add(&mut demo).await?;
     change::add(&mut demo).await?;
+    context_issue::add(&mut demo).await?;
+    interested_party::add(&mut demo).await?;
+    process::add(&mut demo).await?;
+    complaint::add(&mut demo).await?;
     Ok(demo.summary())
 }
 
