@@ -7,12 +7,14 @@
 //! - [`standards`]: the catalog list and one standard with its clause tree.
 //! - [`compare`]: a comparison of standards.
 //! - [`recommend`]: a recommendation.
+//! - [`trend`]: a line chart of values over time, as SVG.
 
 pub mod compare;
 pub mod export;
 pub mod kinds;
 pub mod recommend;
 pub mod standards;
+pub mod trend;
 
 use comfy_table::{ContentArrangement, Table, presets};
 

@@ -17,6 +17,8 @@ use tower::ServiceExt;
 mod browser;
 #[path = "web/exports.rs"]
 mod exports;
+#[path = "web/objectives_suppliers.rs"]
+mod objectives_suppliers;
 #[path = "web/pages.rs"]
 mod pages;
 #[path = "web/records_api.rs"]
