@@ -96,7 +96,7 @@ pub fn line_chart(points: &[(String, f64)], target: Option<f64>, o: &Options) ->
             r##"<rect class="band" fill="#2a8a5a" fill-opacity="0.12" x="{LEFT}" y="{top:.1}" width="{plot_w}" height="{:.1}"/>"##,
             bottom - top,
         );
-        for (v, name) in [(a, "Lower limit"), (b, "Upper limit")] {
+        for (v, name) in [(a, "Lower"), (b, "Upper")] {
             let _ = write!(
                 s,
                 r##"<line class="limit" stroke="#2a8a5a" stroke-dasharray="2 3" x1="{LEFT}" x2="{}" y1="{:.1}" y2="{:.1}"/><text class="limit-label" font-size="12" fill="#1d6b44" x="{}" y="{:.1}" dominant-baseline="middle">{name} {}</text>"##,
@@ -303,8 +303,8 @@ mod tests {
             },
         );
         assert!(band.contains("class=\"band\""));
-        assert!(band.contains("Lower limit 30 %"));
-        assert!(band.contains("Upper limit 60 %"));
+        assert!(band.contains("Lower 30 %"));
+        assert!(band.contains("Upper 60 %"));
         let odd = line_chart(
             &pts(&[("a", f64::NAN), ("b", 2.0)]),
             Some(f64::INFINITY),

@@ -996,7 +996,15 @@ async fn kinds_and_the_openapi_document_describe_the_records_api() {
         .collect();
     assert_eq!(
         ids,
-        vec!["document", "nonconformity", "capa", "action", "change"]
+        vec![
+            "document",
+            "nonconformity",
+            "capa",
+            "action",
+            "change",
+            "objective",
+            "supplier"
+        ]
     );
     let doc = &kinds[0];
     let states: Vec<&str> = doc["states"]
