@@ -274,6 +274,27 @@ pub fn add_days(date: &str, days: i64) -> Option<String> {
     Some(date_of_day(day_number(date)? + days))
 }
 
+/// `date` plus `months` calendar months, kept to the month's last day when the day does not
+/// exist there (31 January plus one month is 28 or 29 February); `None` when `date` is not a
+/// calendar date or the result falls outside years 1 to 9999.
+pub fn add_months(date: &str, months: i64) -> Option<String> {
+    if !is_date(date) {
+        return None;
+    }
+    let y: i64 = date.get(0..4)?.parse().ok()?;
+    let m: i64 = date.get(5..7)?.parse().ok()?;
+    let d: i64 = date.get(8..10)?.parse().ok()?;
+    let total = y * 12 + (m - 1) + months;
+    let (y, m) = (total.div_euclid(12), total.rem_euclid(12) + 1);
+    if !(1..=9999).contains(&y) {
+        return None;
+    }
+    // The last real day of the month at or before `d`.
+    (0..4)
+        .map(|back| format!("{y:04}-{m:02}-{:02}", d - back))
+        .find(|s| is_date(s))
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -314,6 +335,18 @@ mod tests {
             Some("2026-03-11")
         );
         assert_eq!(w.bounds(Urgency::DueSoon).to.as_deref(), Some("2026-03-10"));
+    }
+
+    #[test]
+    fn months_are_added_on_the_calendar() {
+        assert_eq!(add_months("2026-01-15", 1).as_deref(), Some("2026-02-15"));
+        assert_eq!(add_months("2026-01-31", 1).as_deref(), Some("2026-02-28"));
+        assert_eq!(add_months("2024-01-31", 1).as_deref(), Some("2024-02-29"));
+        assert_eq!(add_months("2026-11-30", 3).as_deref(), Some("2027-02-28"));
+        assert_eq!(add_months("2024-02-29", 12).as_deref(), Some("2025-02-28"));
+        assert_eq!(add_months("2026-03-31", -1).as_deref(), Some("2026-02-28"));
+        assert_eq!(add_months("9999-12-01", 1), None);
+        assert_eq!(add_months("2026-02-30", 1), None);
     }
 
     #[test]

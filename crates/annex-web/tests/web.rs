@@ -19,6 +19,8 @@ mod browser;
 mod demo;
 #[path = "web/exports.rs"]
 mod exports;
+#[path = "web/objectives_suppliers.rs"]
+mod objectives_suppliers;
 #[path = "web/pages.rs"]
 mod pages;
 #[path = "web/records_api.rs"]

@@ -18,7 +18,9 @@ pub mod context_issue;
 pub mod document;
 pub mod interested_party;
 pub mod nonconformity;
+pub mod objective;
 pub mod process;
+pub mod supplier;
 
 use std::fmt;
 
@@ -35,11 +37,13 @@ pub use context_issue::CONTEXT_ISSUE;
 pub use document::DOCUMENT;
 pub use interested_party::INTERESTED_PARTY;
 pub use nonconformity::NONCONFORMITY;
+pub use objective::OBJECTIVE;
 pub use process::PROCESS;
+pub use supplier::SUPPLIER;
 
 /// Every kind Annex knows, in the order menus show them.
 pub fn all() -> &'static [&'static Kind] {
-    static ALL: [&Kind; 9] = [
+    static ALL: [&Kind; 11] = [
         &DOCUMENT,
         &NONCONFORMITY,
         &CAPA,
@@ -49,6 +53,8 @@ pub fn all() -> &'static [&'static Kind] {
         &INTERESTED_PARTY,
         &PROCESS,
         &COMPLAINT,
+        &OBJECTIVE,
+        &SUPPLIER,
     ];
     &ALL
 }
@@ -279,6 +285,28 @@ pub enum Guard {
     Linked {
         kind: &'static str,
         when: Option<&'static str>,
+    },
+    /// Number field `field` has a value of at least `min` (a supplier's evaluation score
+    /// before approval).
+    AtLeast { field: &'static str, min: i64 },
+    /// Choice field `field` holds one of `values` (an objective's computed status before it
+    /// is declared achieved).
+    OneOf {
+        field: &'static str,
+        values: &'static [&'static str],
+    },
+    /// Field `field` is given whenever choice field `when` holds `is` (the limits of a
+    /// target that is a band).
+    RequiredWhen {
+        field: &'static str,
+        when: &'static str,
+        is: &'static str,
+    },
+    /// Number field `field` is not above number field `limit`, when both are given (a
+    /// band's lower limit and its upper one).
+    NotAbove {
+        field: &'static str,
+        limit: &'static str,
     },
 }
 
@@ -982,6 +1010,14 @@ impl Guard {
                 kind,
                 when: Some(flag),
             } => format!("needs a linked {kind} when {flag} is yes"),
+            Self::AtLeast { field, min } => format!("{field} must be at least {min}"),
+            Self::OneOf { field, values } => {
+                format!("{field} must be one of: {}", values.join(", "))
+            }
+            Self::RequiredWhen { field, when, is } => {
+                format!("{field} is required when {when} is {is}")
+            }
+            Self::NotAbove { field, limit } => format!("{field} cannot be above {limit}"),
         }
     }
 
@@ -989,7 +1025,12 @@ impl Guard {
     pub fn field(&self) -> String {
         match self {
             Self::Signed(_) | Self::DistinctSigners(..) => "signature".into(),
-            Self::DateAfter { field, .. } | Self::NotFuture(field) => format!("fields.{field}"),
+            Self::DateAfter { field, .. }
+            | Self::NotFuture(field)
+            | Self::AtLeast { field, .. }
+            | Self::OneOf { field, .. }
+            | Self::RequiredWhen { field, .. }
+            | Self::NotAbove { field, .. } => format!("fields.{field}"),
             Self::PartsFinished(_) | Self::Linked { .. } => "links".into(),
         }
     }
@@ -1011,6 +1052,7 @@ impl Guard {
                 .and_then(Value::as_str)
                 .filter(|d| is_date(d))
         };
+        let number = |f: &str| ctx.fields.get(f).and_then(Value::as_f64);
         let met = match *self {
             Self::Signed(m) => ctx.signatures.iter().any(|s| s.meaning == m),
             // Strict on purpose: someone who signed one meaning never holds the other, even
@@ -1052,6 +1094,43 @@ impl Guard {
                     when.is_none_or(|f| ctx.fields.get(f).and_then(Value::as_bool) == Some(true));
                 !applies || ctx.linked.iter().any(|p| p.kind == kind)
             }
+            Self::AtLeast { field, min } => match number(field) {
+                #[allow(clippy::cast_precision_loss)] // `min` is a small declared number
+                Some(n) if n >= min as f64 => true,
+                Some(n) => {
+                    return Err(format!("must be at least {min}; it is {}", number_value(n)));
+                }
+                None => return Err(format!("must be at least {min}; it has no value yet")),
+            },
+            Self::OneOf { field, values } => match ctx.fields.get(field).and_then(Value::as_str) {
+                Some(v) if values.contains(&v) => true,
+                Some(v) => {
+                    return Err(format!("must be one of: {}; it is {v}", values.join(", ")));
+                }
+                None => {
+                    return Err(format!(
+                        "must be one of: {}; it has no value yet",
+                        values.join(", ")
+                    ));
+                }
+            },
+            Self::RequiredWhen { field, when, is } => {
+                let applies = ctx.fields.get(when).and_then(Value::as_str) == Some(is);
+                if applies && ctx.fields.get(field).is_none_or(is_blank) {
+                    return Err(format!("required when {when} is {is}"));
+                }
+                true
+            }
+            Self::NotAbove { field, limit } => match (number(field), number(limit)) {
+                (Some(n), Some(l)) if n > l => {
+                    return Err(format!(
+                        "cannot be above {limit} ({}); it is {}",
+                        number_value(l),
+                        number_value(n)
+                    ));
+                }
+                _ => true,
+            },
         };
         if met { Ok(()) } else { Err(self.describe()) }
     }
@@ -1431,10 +1510,126 @@ impl Field {
     }
 }
 
+/// How a kind's records are shown beyond their fields: named list views (the approved
+/// supplier list), a trend chart of a table field (an objective's measurements), and records
+/// the page offers to raise as part of the record (a supplier's nonconformities). Kept beside
+/// [`Kind`] rather than in it so that kinds without any need not say so.
+#[derive(Debug, Clone, Copy)]
+pub struct Presentation {
+    pub views: &'static [SavedView],
+    pub trend: Option<Trend>,
+    pub raises: &'static [Raise],
+}
+
+impl Presentation {
+    pub const NONE: Presentation = Presentation {
+        views: &[],
+        trend: None,
+        raises: &[],
+    };
+}
+
+/// A list of a kind's records under a name: a link above the list with these filters.
+#[derive(Debug, Clone, Copy)]
+pub struct SavedView {
+    pub label: &'static str,
+    /// The list's query string: `state=approved&sort=title`.
+    pub query: &'static str,
+}
+
+/// A chart of a table field over time: one point per row, `x` its date, `y` its value, with
+/// the record's target (and band limits, when it has them) drawn across.
+#[derive(Debug, Clone, Copy)]
+pub struct Trend {
+    pub rows: &'static str,
+    pub x: &'static str,
+    pub y: &'static str,
+    pub target: Option<&'static str>,
+    /// Number fields holding the lower and upper limits of a band, drawn only when the
+    /// record's `band_when.0` field holds `band_when.1`.
+    pub band: Option<(&'static str, &'static str)>,
+    pub band_when: Option<(&'static str, &'static str)>,
+    /// The text field holding the unit of the values.
+    pub unit: Option<&'static str>,
+}
+
+/// A record of `kind` that a record's page offers to create as part of it.
+#[derive(Debug, Clone, Copy)]
+pub struct Raise {
+    pub kind: &'static str,
+    /// The button: "Raise a supplier nonconformity".
+    pub label: &'static str,
+}
+
+/// The presentation of kind `id`.
+pub fn presentation(id: &str) -> &'static Presentation {
+    match id {
+        "objective" => &objective::PRESENTATION,
+        "supplier" => &supplier::PRESENTATION,
+        _ => &Presentation::NONE,
+    }
+}
+
+fn check_presentation(k: &Kind, p: &Presentation, problems: &mut Vec<String>) {
+    let mut say = |what: String| problems.push(format!("{}: {what}", k.id));
+    for v in p.views {
+        for (name, value) in v.query.split('&').filter_map(|kv| kv.split_once('=')) {
+            if name == "state" && k.state(value).is_none() {
+                say(format!(
+                    "view '{}' names undeclared state '{value}'",
+                    v.label
+                ));
+            }
+        }
+    }
+    if let Some(t) = p.trend {
+        match k.field(t.rows).map(|f| f.ty) {
+            Some(FieldType::Rows { columns, .. }) => {
+                let col = |n: &str| columns.iter().find(|c| c.name == n).map(|c| c.ty);
+                if col(t.x) != Some(FieldType::Date) {
+                    say(format!("trend x '{}' is not a date column", t.x));
+                }
+                if !matches!(
+                    col(t.y),
+                    Some(FieldType::Number { .. } | FieldType::Integer { .. })
+                ) {
+                    say(format!("trend y '{}' is not a number column", t.y));
+                }
+            }
+            _ => say(format!("trend rows '{}' is not a table field", t.rows)),
+        }
+        for f in t
+            .target
+            .iter()
+            .chain(t.band.iter().flat_map(|(a, b)| [a, b]))
+        {
+            if !is_numeric(k.field(f)) {
+                say(format!("trend line '{f}' is not a number field"));
+            }
+        }
+        if let Some((when, is)) = t.band_when
+            && !offers(k.field(when), is)
+        {
+            say(format!(
+                "trend band waits for '{when}' to be '{is}', which it never is"
+            ));
+        }
+    }
+    for r in p.raises {
+        if !all().iter().any(|o| o.id == r.kind) {
+            say(format!("raises undeclared kind '{}'", r.kind));
+        }
+    }
+}
+
 /// Every mistake in the declarations of [`all`], one line each; empty when they are sound.
 /// A unit test keeps it empty, so a broken declaration never reaches a build.
 pub fn check_declarations() -> Vec<String> {
-    check_kinds(all())
+    let mut problems = check_kinds(all());
+    for k in all() {
+        check_presentation(k, presentation(k.id), &mut problems);
+    }
+    problems
 }
 
 fn check_kinds(kinds: &[&Kind]) -> Vec<String> {
@@ -1601,6 +1796,41 @@ fn check_kind(k: &Kind, problems: &mut Vec<String>) {
                         ));
                     }
                 }
+                Guard::AtLeast { field, .. } => {
+                    if !is_numeric(k.field(field)) {
+                        say(format!(
+                            "{name} compares '{field}', which is not a number field"
+                        ));
+                    }
+                }
+                Guard::NotAbove { field, limit } => {
+                    for f in [field, limit] {
+                        if !is_numeric(k.field(f)) {
+                            say(format!(
+                                "{name} compares '{f}', which is not a number field"
+                            ));
+                        }
+                    }
+                }
+                Guard::OneOf { field, values } => {
+                    for v in values {
+                        if !offers(k.field(field), v) {
+                            say(format!(
+                                "{name} waits for '{field}' to be '{v}', which it never is"
+                            ));
+                        }
+                    }
+                }
+                Guard::RequiredWhen { field, when, is } => {
+                    if k.field(field).is_none() {
+                        say(format!("{name} requires undeclared field '{field}'"));
+                    }
+                    if !offers(k.field(when), is) {
+                        say(format!(
+                            "{name} looks for '{when}' to be '{is}', which it never is"
+                        ));
+                    }
+                }
             }
         }
         for e in t.effects {
@@ -1741,6 +1971,16 @@ fn check_kind(k: &Kind, problems: &mut Vec<String>) {
     }
 }
 
+/// A declared integer or number field.
+fn is_numeric(f: Option<&Field>) -> bool {
+    f.is_some_and(|f| matches!(f.ty, FieldType::Integer { .. } | FieldType::Number { .. }))
+}
+
+/// A declared choice field that offers `value`.
+fn offers(f: Option<&Field>, value: &str) -> bool {
+    f.is_some_and(|f| matches!(f.ty, FieldType::Choice(cs) if cs.iter().any(|c| c.value == value)))
+}
+
 /// Problems with one field's type: a range that is empty, choices that are not.
 fn check_type(f: &Field, say: &mut impl FnMut(String)) {
     match f.ty {
@@ -1846,7 +2086,9 @@ mod tests {
                 "context_issue",
                 "interested_party",
                 "process",
-                "complaint"
+                "complaint",
+                "objective",
+                "supplier"
             ]
         );
         assert_eq!(get("nonconformity").map(|k| k.prefix), Some("NC"));
@@ -2240,6 +2482,156 @@ mod tests {
         assert_eq!(
             ACCEPTED.reassessed("open", &changed(&["fields.readings"])),
             None
+        );
+    }
+
+    #[test]
+    fn guards_on_values_and_presentations_name_what_they_get_wrong() {
+        static VALUED: Kind = Kind {
+            transitions: &[Transition {
+                id: "go",
+                label: "Go",
+                from: &["open"],
+                to: "open",
+                roles: &[Role::Manager],
+                requires: &[],
+                reason: false,
+                signature: None,
+                guards: &[
+                    Guard::AtLeast {
+                        field: "readings",
+                        min: 1,
+                    },
+                    Guard::NotAbove {
+                        field: "mean",
+                        limit: "ghost",
+                    },
+                    Guard::OneOf {
+                        field: "mean",
+                        values: &["high"],
+                    },
+                    Guard::RequiredWhen {
+                        field: "ghost",
+                        when: "mean",
+                        is: "x",
+                    },
+                ],
+                effects: &[],
+            }],
+            ..MEASURED
+        };
+        let mut problems = Vec::new();
+        check_kind(&VALUED, &mut problems);
+        // MEASURED borrows BROKEN's other mistakes; only the guards are looked at here.
+        problems.retain(|p| p.contains("transition 'go'"));
+        assert_eq!(
+            problems,
+            [
+                "measured: transition 'go' compares 'readings', which is not a number field",
+                "measured: transition 'go' compares 'ghost', which is not a number field",
+                "measured: transition 'go' waits for 'mean' to be 'high', which it never is",
+                "measured: transition 'go' requires undeclared field 'ghost'",
+                "measured: transition 'go' looks for 'mean' to be 'x', which it never is",
+            ]
+        );
+
+        let bad = Presentation {
+            views: &[SavedView {
+                label: "Gone",
+                query: "state=gone&sort=title",
+            }],
+            trend: Some(Trend {
+                rows: "readings",
+                x: "value",
+                y: "note",
+                target: Some("ghost"),
+                band: None,
+                band_when: Some(("mean", "band")),
+                unit: None,
+            }),
+            raises: &[Raise {
+                kind: "unicorn",
+                label: "Raise a unicorn",
+            }],
+        };
+        let mut problems = Vec::new();
+        check_presentation(&MEASURED, &bad, &mut problems);
+        assert_eq!(
+            problems,
+            [
+                "measured: view 'Gone' names undeclared state 'gone'",
+                "measured: trend x 'value' is not a date column",
+                "measured: trend y 'note' is not a number column",
+                "measured: trend line 'ghost' is not a number field",
+                "measured: trend band waits for 'mean' to be 'band', which it never is",
+                "measured: raises undeclared kind 'unicorn'",
+            ]
+        );
+    }
+
+    #[test]
+    fn guards_on_values_say_what_the_value_is() {
+        let f = map(json!({"score": 72.5, "status": "at_risk", "low": 9, "high": 3}));
+        let c = ctx("open", Role::Manager, &f, &[]);
+        let check = |g: Guard| g.check(None, &c);
+        assert_eq!(
+            check(Guard::AtLeast {
+                field: "score",
+                min: 80
+            }),
+            Err("must be at least 80; it is 72.5".into())
+        );
+        assert_eq!(
+            check(Guard::AtLeast {
+                field: "score",
+                min: 72
+            }),
+            Ok(())
+        );
+        assert_eq!(
+            check(Guard::AtLeast {
+                field: "absent",
+                min: 1
+            }),
+            Err("must be at least 1; it has no value yet".into())
+        );
+        assert_eq!(
+            check(Guard::OneOf {
+                field: "status",
+                values: &["on_track", "met"]
+            }),
+            Err("must be one of: on_track, met; it is at_risk".into())
+        );
+        assert_eq!(
+            check(Guard::RequiredWhen {
+                field: "absent",
+                when: "status",
+                is: "at_risk"
+            }),
+            Err("required when status is at_risk".into())
+        );
+        assert_eq!(
+            check(Guard::RequiredWhen {
+                field: "absent",
+                when: "status",
+                is: "met"
+            }),
+            Ok(())
+        );
+        assert_eq!(
+            check(Guard::NotAbove {
+                field: "low",
+                limit: "high"
+            }),
+            Err("cannot be above high (3); it is 9".into())
+        );
+        // Either side missing: nothing to compare, so nothing refused.
+        assert_eq!(
+            check(Guard::NotAbove {
+                field: "low",
+                limit: "absent"
+            }),
+            Ok(())
         );
     }
 

@@ -1005,7 +1005,9 @@ async fn kinds_and_the_openapi_document_describe_the_records_api() {
             "context_issue",
             "interested_party",
             "process",
-            "complaint"
+            "complaint",
+            "objective",
+            "supplier"
         ]
     );
     let doc = &kinds[0];

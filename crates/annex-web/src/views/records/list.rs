@@ -142,6 +142,40 @@ pub struct ListPage {
     pub overdue_only: bool,
     /// On the complaint register: the customer satisfaction trend.
     pub satisfaction: Option<SatisfactionChart>,
+    /// The kind's named views (the approved supplier list), each with its link and whether
+    /// this list is it.
+    pub views: Vec<ViewLink>,
+}
+
+pub struct ViewLink {
+    pub label: String,
+    pub href: String,
+    pub current: bool,
+}
+
+/// The kind's named views as links; the one whose filters this list has is current.
+fn view_links(kind: &KindInfo, q: &Form) -> Vec<ViewLink> {
+    let mut mine: Vec<(String, String)> =
+        q.0.iter()
+            .filter(|(k, v)| k != "cursor" && !v.is_empty())
+            .cloned()
+            .collect();
+    mine.sort();
+    annex_core::kinds::presentation(&kind.id)
+        .views
+        .iter()
+        .map(|v| {
+            let mut theirs: Vec<(String, String)> = form_urlencoded::parse(v.query.as_bytes())
+                .into_owned()
+                .collect();
+            theirs.sort();
+            ViewLink {
+                label: v.label.to_string(),
+                href: format!("/records/{}?{}", kind.id, v.query),
+                current: theirs == mine,
+            }
+        })
+        .collect()
 }
 
 /// The complaint register's satisfaction trend: a chart and its figures as a table, for
@@ -340,6 +374,7 @@ pub async fn list(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = ListPage {
+        views: view_links(&kind, &q),
         nav,
         can_create: may_create(&who, &kind),
         states: kind
