@@ -133,6 +133,7 @@ mod tests {
             reason: None,
             today: "2026-06-10",
             parts: &[],
+            owner: None,
         }
     }
 

@@ -347,6 +347,7 @@ mod tests {
             reason: None,
             today,
             parts,
+            owner: None,
         }
     }
 

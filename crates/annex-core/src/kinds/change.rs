@@ -280,6 +280,7 @@ mod tests {
             reason: None,
             today: "2026-04-01",
             parts: &[],
+            owner: None,
         }
     }
 

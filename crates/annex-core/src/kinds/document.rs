@@ -299,6 +299,7 @@ mod tests {
             reason: None,
             today: "2026-03-14",
             parts: &[],
+            owner: None,
         }
     }
 

@@ -15,23 +15,27 @@ pub mod capa;
 pub mod change;
 pub mod document;
 pub mod nonconformity;
+pub mod risk;
 
+use std::cell::RefCell;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::role::{Permission, Role};
+use crate::settings::Settings;
 
 pub use action::ACTION;
 pub use capa::CAPA;
 pub use change::CHANGE;
 pub use document::DOCUMENT;
 pub use nonconformity::NONCONFORMITY;
+pub use risk::RISK;
 
 /// Every kind Annex knows, in the order menus show them.
 pub fn all() -> &'static [&'static Kind] {
-    static ALL: [&Kind; 5] = [&DOCUMENT, &NONCONFORMITY, &CAPA, &ACTION, &CHANGE];
+    static ALL: [&Kind; 6] = [&DOCUMENT, &NONCONFORMITY, &CAPA, &ACTION, &CHANGE, &RISK];
     &ALL
 }
 
@@ -99,11 +103,32 @@ pub struct Derive {
     pub compute: fn(&mut Map<String, Value>, &DeriveCtx),
 }
 
-/// What a computation may depend on besides the record's own fields.
-#[derive(Debug, Clone, Copy)]
+/// What a computation may depend on besides the record's own fields: today and the
+/// organisation's current settings (a risk's level depends on the risk matrix). A value the
+/// computation cannot place under the settings (a likelihood above the matrix's scale) is
+/// refused through [`DeriveCtx::refuse`], naming the field: only where settings are known
+/// can such a rule be checked, and the save is then refused like any broken rule.
+#[derive(Debug)]
 pub struct DeriveCtx<'a> {
     /// Today, `YYYY-MM-DD`.
     pub today: &'a str,
+    pub settings: &'a Settings,
+    refused: RefCell<Vec<FieldError>>,
+}
+
+impl<'a> DeriveCtx<'a> {
+    pub fn new(today: &'a str, settings: &'a Settings) -> Self {
+        Self {
+            today,
+            settings,
+            refused: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Reports that `field` (`fields.likelihood`) breaks `rule` under the current settings.
+    pub fn refuse(&self, field: impl Into<String>, rule: impl Into<String>) {
+        self.refused.borrow_mut().push(FieldError::new(field, rule));
+    }
 }
 
 /// Editing any of `fields` while the record is in one of `states` moves it to `to`.
@@ -256,6 +281,9 @@ pub enum Guard {
     /// At least one record of this kind is linked as `part_of` this one, and every such
     /// record has reached a terminal state (a CAPA's actions).
     PartsFinished(&'static str),
+    /// The person taking the transition owns the record: a risk's residual level is accepted
+    /// by the risk owner (ISO/IEC 27001:2022 6.1.3 f), nobody on their behalf.
+    Owner,
 }
 
 /// A change to the fields that taking a transition makes.
@@ -377,6 +405,8 @@ pub struct TransitionCtx<'a> {
     pub today: &'a str,
     /// Records linked as `part_of` this one.
     pub parts: &'a [Part],
+    /// The record's owner, for steps only the owner may take.
+    pub owner: Option<i64>,
 }
 
 /// A record linked as `part_of` the one being moved: its kind, number, and whether it has
@@ -951,6 +981,7 @@ impl Guard {
             Self::PartsFinished(kind) => {
                 format!("needs at least one {kind} linked as part of it, each one finished")
             }
+            Self::Owner => "only the record's owner may take this step".into(),
         }
     }
 
@@ -960,6 +991,7 @@ impl Guard {
             Self::Signed(_) | Self::DistinctSigners(..) => "signature".into(),
             Self::DateAfter { field, .. } | Self::NotFuture(field) => format!("fields.{field}"),
             Self::PartsFinished(_) => "links".into(),
+            Self::Owner => "owner".into(),
         }
     }
 
@@ -1016,6 +1048,10 @@ impl Guard {
                 }
                 true
             }
+            Self::Owner => match ctx.owner {
+                None => return Err("the record has no owner: give it one first".into()),
+                Some(o) => o == ctx.actor,
+            },
         };
         if met { Ok(()) } else { Err(self.describe()) }
     }
@@ -1267,10 +1303,21 @@ impl Kind {
         }
     }
 
-    /// Computes the kind's computed fields into `fields`.
-    pub fn compute(&self, fields: &mut Map<String, Value>, ctx: &DeriveCtx) {
+    /// Computes the kind's computed fields into `fields`; or the values the computation
+    /// refused under the current settings, each naming its field and rule.
+    pub fn compute(
+        &self,
+        fields: &mut Map<String, Value>,
+        ctx: &DeriveCtx,
+    ) -> Result<(), Vec<FieldError>> {
         if let Some(d) = self.derive {
             (d.compute)(fields, ctx);
+        }
+        let refused = ctx.refused.take();
+        if refused.is_empty() {
+            Ok(())
+        } else {
+            Err(refused)
         }
     }
 
@@ -1546,6 +1593,7 @@ fn check_kind(k: &Kind, problems: &mut Vec<String>) {
                         say(format!("{name} dates '{f}', which is not a date field"));
                     }
                 }
+                Guard::Owner => {}
                 Guard::PartsFinished(kind) => {
                     if !all().iter().any(|o| o.id == kind) {
                         say(format!(
@@ -1780,6 +1828,7 @@ mod tests {
             reason: None,
             today: "2026-03-14",
             parts: &[],
+            owner: None,
         }
     }
 
@@ -1788,11 +1837,18 @@ mod tests {
         let ids: Vec<&str> = all().iter().map(|k| k.id).collect();
         assert_eq!(
             ids,
-            ["document", "nonconformity", "capa", "action", "change"]
+            [
+                "document",
+                "nonconformity",
+                "capa",
+                "action",
+                "change",
+                "risk"
+            ]
         );
         assert_eq!(get("nonconformity").map(|k| k.prefix), Some("NC"));
         assert_eq!(get("capa").map(|k| k.prefix), Some("CAPA"));
-        assert!(get("risk").is_none());
+        assert_eq!(get("risk").map(|k| k.prefix), Some("RISK"));
         assert!(get("Document").is_none());
     }
 
@@ -2069,12 +2125,10 @@ mod tests {
             ]})
         );
         let mut computed = ok;
-        MEASURED.compute(
-            &mut computed,
-            &DeriveCtx {
-                today: "2026-03-01",
-            },
-        );
+        let settings = Settings::default();
+        MEASURED
+            .compute(&mut computed, &DeriveCtx::new("2026-03-01", &settings))
+            .unwrap();
         assert_eq!(computed["mean"], json!(96.25));
 
         let errors = MEASURED

@@ -255,6 +255,7 @@ mod tests {
             reason: None,
             today: "2026-03-14",
             parts: &[],
+            owner: None,
         }
     }
 
