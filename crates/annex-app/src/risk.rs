@@ -140,7 +140,12 @@ mod tests {
         let s = |v: &str| Some(v.to_string());
         let map = draw(
             &m,
-            &[(s("2"), s("3"), 4), (s("5"), s("5"), 1), (None, None, 2), (s("2"), None, 1)],
+            &[
+                (s("2"), s("3"), 4),
+                (s("5"), s("5"), 1),
+                (None, None, 2),
+                (s("2"), None, 1),
+            ],
         );
         assert_eq!(map.open, 8);
         assert_eq!(map.unrated, 3);
@@ -150,7 +155,10 @@ mod tests {
         let cell = &map.rows[3].cells[2];
         assert_eq!((cell.likelihood, cell.impact, cell.count), (2, 3, 4));
         assert_eq!(cell.level_label, "Medium");
-        assert!(cell.href.ends_with("fields.residual_likelihood=2&fields.residual_impact=3"));
+        assert!(
+            cell.href
+                .ends_with("fields.residual_likelihood=2&fields.residual_impact=3")
+        );
         assert_eq!(map.impacts[0], "1 Negligible");
     }
 }

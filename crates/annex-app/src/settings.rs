@@ -140,11 +140,7 @@ pub async fn set_risk_matrix(
 ) -> Result<MatrixChanged, Error> {
     require(app, who, Permission::ManageSettings).await?;
     let mut errors = Vec::new();
-    let matrix = change
-        .matrix
-        .validate()
-        .map_err(|e| errors.extend(e))
-        .ok();
+    let matrix = change.matrix.validate().map_err(|e| errors.extend(e)).ok();
     let reason = blank_to_none(change.reason);
     match &reason {
         None => errors.push(FieldError::new(
@@ -330,9 +326,7 @@ async fn recompute_open_risks(app: &App, settings: &Settings) -> Result<Vec<Reco
             // A level that moved under an accepted record is not what its owner accepted.
             let state = match kind.reassess {
                 Some(r) if r.states.contains(&row.state.as_str()) => r.to,
-                _ => kind
-                    .state(&row.state)
-                    .map_or(kind.initial, |s| s.id),
+                _ => kind.state(&row.state).map_or(kind.initial, |s| s.id),
             };
             out.push(Recomputed { row, fields, state });
         }

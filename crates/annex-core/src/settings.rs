@@ -255,13 +255,15 @@ impl RiskMatrix {
                 max: l.max,
             });
         }
-        // Ranges: only once both scales are sound is the largest score known.
-        if let (Some(ls), Some(is)) = (likelihood.as_ref(), impact.as_ref())
+        // Ranges: once both scales have a size in range, the largest score is known (their
+        // labels need not be sound for that).
+        let sized = |n: usize| (SCALE_MIN..=SCALE_MAX).contains(&n).then_some(n);
+        if let (Some(ls), Some(is)) = (sized(self.likelihood.len()), sized(self.impact.len()))
             && !self.levels.is_empty()
         {
-            let top = i64::try_from(ls.len() * is.len()).unwrap_or(0);
-            let products: Vec<i64> = (1..=i64::try_from(ls.len()).unwrap_or(0))
-                .flat_map(|l| (1..=i64::try_from(is.len()).unwrap_or(0)).map(move |i| l * i))
+            let top = i64::try_from(ls * is).unwrap_or(0);
+            let products: Vec<i64> = (1..=i64::try_from(ls).unwrap_or(0))
+                .flat_map(|l| (1..=i64::try_from(is).unwrap_or(0)).map(move |i| l * i))
                 .collect();
             let mut expected = 1;
             for (i, l) in self.levels.iter().enumerate() {
@@ -301,10 +303,8 @@ impl RiskMatrix {
                 errors.push(FieldError::new(
                     format!("levels.{}.max", self.levels.len()),
                     format!(
-                        "must be {top}, the largest score ({} × {}): the highest level ends \
-                         there",
-                        ls.len(),
-                        is.len()
+                        "must be {top}, the largest score ({ls} × {is}): the highest level ends \
+                         there"
                     ),
                 ));
             }

@@ -287,7 +287,10 @@ fn conditions(filter: &Filter, postgres: bool, select: &str) -> Query {
             q.sql.push_str(" AND 1 = 0");
             continue;
         }
-        q.push(&format!("{} = $?", field_text(name, postgres)), Bind::Str(value.clone()));
+        q.push(
+            &format!("{} = $?", field_text(name, postgres)),
+            Bind::Str(value.clone()),
+        );
     }
     if let Some(text) = filter.text.as_deref().and_then(|t| text_query(t, postgres)) {
         if postgres {

@@ -23,8 +23,7 @@ pub fn ids(raw: Option<&str>) -> Vec<String> {
 
 /// The `fields.NAME=VALUE` filters of a query string, in order.
 pub fn field_filters(q: &Form) -> Vec<(String, String)> {
-    q.0
-        .iter()
+    q.0.iter()
         .filter_map(|(k, v)| {
             k.strip_prefix("fields.")
                 .map(|name| (name.to_string(), v.clone()))

@@ -108,9 +108,14 @@ fn step_rows(axis: &str, steps: &[Step]) -> Vec<Vec<Input>> {
             let s = steps.get(i).cloned().unwrap_or_default();
             let n = i + 1;
             vec![
-                Input::new(PREFIX, &format!("{axis}.{n}.label"), &format!("Step {n} label"), "text")
-                    .value(s.label)
-                    .maxlength(Some(annex_core::settings::LABEL_MAX)),
+                Input::new(
+                    PREFIX,
+                    &format!("{axis}.{n}.label"),
+                    &format!("Step {n} label"),
+                    "text",
+                )
+                .value(s.label)
+                .maxlength(Some(annex_core::settings::LABEL_MAX)),
                 Input::new(
                     PREFIX,
                     &format!("{axis}.{n}.description"),
@@ -145,16 +150,41 @@ fn fill(m: &RiskMatrix, errors: &Errors) -> Filled {
             let n = i + 1;
             let num = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
             vec![
-                Input::new(PREFIX, &format!("levels.{n}.id"), &format!("Level {n} id"), "text")
-                    .value(l.as_ref().map(|l| l.id.clone()).unwrap_or_default()),
-                Input::new(PREFIX, &format!("levels.{n}.label"), &format!("Level {n} label"), "text")
-                    .value(l.as_ref().map(|l| l.label.clone()).unwrap_or_default()),
-                Input::new(PREFIX, &format!("levels.{n}.colour"), &format!("Level {n} colour"), "text")
-                    .value(l.as_ref().map(|l| l.colour.clone()).unwrap_or_default()),
-                Input::new(PREFIX, &format!("levels.{n}.min"), &format!("Level {n} lowest score"), "number")
-                    .value(num(l.as_ref().map(|l| l.min))),
-                Input::new(PREFIX, &format!("levels.{n}.max"), &format!("Level {n} highest score"), "number")
-                    .value(num(l.as_ref().map(|l| l.max))),
+                Input::new(
+                    PREFIX,
+                    &format!("levels.{n}.id"),
+                    &format!("Level {n} id"),
+                    "text",
+                )
+                .value(l.as_ref().map(|l| l.id.clone()).unwrap_or_default()),
+                Input::new(
+                    PREFIX,
+                    &format!("levels.{n}.label"),
+                    &format!("Level {n} label"),
+                    "text",
+                )
+                .value(l.as_ref().map(|l| l.label.clone()).unwrap_or_default()),
+                Input::new(
+                    PREFIX,
+                    &format!("levels.{n}.colour"),
+                    &format!("Level {n} colour"),
+                    "text",
+                )
+                .value(l.as_ref().map(|l| l.colour.clone()).unwrap_or_default()),
+                Input::new(
+                    PREFIX,
+                    &format!("levels.{n}.min"),
+                    &format!("Level {n} lowest score"),
+                    "number",
+                )
+                .value(num(l.as_ref().map(|l| l.min))),
+                Input::new(
+                    PREFIX,
+                    &format!("levels.{n}.max"),
+                    &format!("Level {n} highest score"),
+                    "number",
+                )
+                .value(num(l.as_ref().map(|l| l.max))),
             ]
         })
         .collect();
@@ -341,7 +371,16 @@ pub async fn set_risk_matrix(
         Err(e @ (Error::Rejected(_) | Error::Invalid { .. } | Error::Conflict { .. })) => {
             let errors = Errors::of(&e);
             let shown = current.matrix.clone();
-            let mut p = page(nav, &who, current, &shown, false, Some(&form), &errors, None);
+            let mut p = page(
+                nav,
+                &who,
+                current,
+                &shown,
+                false,
+                Some(&form),
+                &errors,
+                None,
+            );
             let typed_inputs = fill(&typed, &errors);
             p.sizes = typed_inputs.sizes;
             p.likelihood = typed_inputs.likelihood;

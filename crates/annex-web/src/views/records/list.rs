@@ -158,12 +158,17 @@ async fn level_input(app: &App, kind: &KindInfo, q: &Form) -> Result<Option<Inpu
         .map(|l| (l.id.clone(), l.label.clone()))
         .collect();
     Ok(Some(
-        Input::new("filter-", "fields.residual_level", "Residual level", "select")
-            .value(q.get("fields.residual_level"))
-            .options(
-                Some("Any"),
-                options.iter().map(|(v, l)| (v.as_str(), l.as_str())),
-            ),
+        Input::new(
+            "filter-",
+            "fields.residual_level",
+            "Residual level",
+            "select",
+        )
+        .value(q.get("fields.residual_level"))
+        .options(
+            Some("Any"),
+            options.iter().map(|(v, l)| (v.as_str(), l.as_str())),
+        ),
     ))
 }
 
