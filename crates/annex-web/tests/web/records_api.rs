@@ -996,7 +996,14 @@ async fn kinds_and_the_openapi_document_describe_the_records_api() {
         .collect();
     assert_eq!(
         ids,
-        vec!["document", "nonconformity", "capa", "action", "change"]
+        vec![
+            "document",
+            "nonconformity",
+            "capa",
+            "action",
+            "change",
+            "risk"
+        ]
     );
     let doc = &kinds[0];
     let states: Vec<&str> = doc["states"]
@@ -1027,6 +1034,8 @@ async fn kinds_and_the_openapi_document_describe_the_records_api() {
         "/api/v1/records/export",
         "/api/v1/records/{number}/pdf",
         "/api/v1/audit-trail",
+        "/api/v1/settings/risk-matrix",
+        "/api/v1/risks/heat-map",
         "/api/v1/kinds",
         "/api/v1/session",
     ] {
