@@ -156,6 +156,9 @@ pub struct ListQuery {
     pub limit: Option<i64>,
     /// Leave out records in terminal states (closed, obsolete...).
     pub open: bool,
+    /// Fields of the kind that must hold these values, as `(name, value)`: `fields.NAME=V`
+    /// in a query string (`fields.residual_level=high`). Needs `kind`.
+    pub fields: Vec<(String, String)>,
 }
 
 /// The orders a list can have, by name.
@@ -399,7 +402,7 @@ impl<'a> Users<'a> {
     }
 }
 
-fn kind_of(row: &RecordRow) -> Result<&'static Kind, Error> {
+pub(crate) fn kind_of(row: &RecordRow) -> Result<&'static Kind, Error> {
     kinds::get(&row.kind).ok_or_else(|| {
         Error::Internal(format!("{} has an unknown kind '{}'", row.number, row.kind))
     })
@@ -457,7 +460,7 @@ async fn visible(app: &App, who: &Principal, number: &str) -> Result<RecordRow, 
 }
 
 /// The flat view of a version used to say what changed: common columns and `fields.<name>`.
-fn flat(
+pub(crate) fn flat(
     title: &str,
     state: &str,
     owner: Option<i64>,
@@ -477,7 +480,7 @@ fn flat(
     m
 }
 
-fn flat_row(r: &RecordRow) -> Map<String, Value> {
+pub(crate) fn flat_row(r: &RecordRow) -> Map<String, Value> {
     flat(
         &r.title,
         &r.state,
@@ -518,10 +521,10 @@ async fn conflict(app: &App, current: &RecordRow, read: i64) -> Error {
 }
 
 /// The values of a new version, checked: owner exists, site code, due date.
-struct Common {
-    owner_id: Option<i64>,
-    site: String,
-    due_on: Option<String>,
+pub(crate) struct Common {
+    pub(crate) owner_id: Option<i64>,
+    pub(crate) site: String,
+    pub(crate) due_on: Option<String>,
 }
 
 async fn check_owner(app: &App, owner: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
@@ -564,26 +567,26 @@ pub(crate) fn blank_to_none(s: Option<String>) -> Option<String> {
 }
 
 /// Which version a write makes: the first of a new record, or the next of an existing one.
-enum Target<'a> {
+pub(crate) enum Target<'a> {
     New { seq: i64 },
     Next(&'a RecordRow),
 }
 
-struct Written {
-    id: i64,
-    number: String,
-    version: i64,
-    hash: String,
+pub(crate) struct Written {
+    pub(crate) id: i64,
+    pub(crate) number: String,
+    pub(crate) version: i64,
+    pub(crate) hash: String,
     /// The fields as stored (JSON text).
-    fields: String,
-    remind_on: Option<String>,
+    pub(crate) fields: String,
+    pub(crate) remind_on: Option<String>,
 }
 
 /// Writes a record version — the record's first (inserting the record) or its next, if the
 /// record is still at the version it was read at — and keeps it with its content hash. A
 /// writer that lost the race gets the conflict naming what the winner changed.
 #[allow(clippy::too_many_arguments)]
-async fn write_version(
+pub(crate) async fn write_version(
     app: &App,
     tx: &mut annex_store::Tx,
     kind: &Kind,
@@ -715,12 +718,12 @@ pub async fn create(app: &App, who: &Principal, input: NewRecord) -> Result<Reco
         .validate(&input.fields, true)
         .map_err(|e| errors.extend(e))
         .unwrap_or_default();
-    kind.compute(
-        &mut fields,
-        &DeriveCtx {
-            today: &clock::today(),
-        },
-    );
+    let settings = crate::settings::for_kind(app, kind).await?;
+    if errors.is_empty() {
+        let _ = kind
+            .compute(&mut fields, &DeriveCtx::new(&clock::today(), &settings))
+            .map_err(|e| errors.extend(e));
+    }
     let owner_id = match blank_to_none(input.owner) {
         Some(o) => check_owner(app, &o, &mut errors).await,
         None => who.user_id(),
@@ -859,12 +862,12 @@ pub async fn update(
             fields.insert(k.clone(), v.clone());
         }
     }
-    kind.compute(
-        &mut fields,
-        &DeriveCtx {
-            today: &clock::today(),
-        },
-    );
+    let settings = crate::settings::for_kind(app, kind).await?;
+    if errors.is_empty() {
+        let _ = kind
+            .compute(&mut fields, &DeriveCtx::new(&clock::today(), &settings))
+            .map_err(|e| errors.extend(e));
+    }
     let owner_id = match &edit.owner {
         Some(Some(o)) if !o.trim().is_empty() => check_owner(app, o, &mut errors).await,
         Some(_) => None,
@@ -1013,14 +1016,25 @@ pub async fn transition(
             today: &today,
             parts: &parts,
             linked: &linked,
+            owner: row.owner_id,
         },
     );
     let mut plan = match check {
         Ok(p) => p,
         Err(errors) => return Err(refuse(app, who, "record.transition", &row.number, errors).await),
     };
-    kind.compute(&mut plan.fields, &DeriveCtx { today: &today });
-    let opened = match follow_ups(kind, step.transition.trim(), &row, &plan.fields, &today) {
+    let settings = crate::settings::current(app).await?;
+    if let Err(errors) = kind.compute(&mut plan.fields, &DeriveCtx::new(&today, &settings)) {
+        return Err(refuse(app, who, "record.transition", &row.number, errors).await);
+    }
+    let opened = match follow_ups(
+        kind,
+        step.transition.trim(),
+        &row,
+        &plan.fields,
+        &today,
+        &settings,
+    ) {
         Ok(o) => o,
         Err(errors) => return Err(refuse(app, who, "record.transition", &row.number, errors).await),
     };
@@ -1127,6 +1141,7 @@ fn follow_ups(
     row: &RecordRow,
     after: &Map<String, Value>,
     today: &str,
+    settings: &annex_core::settings::Settings,
 ) -> Result<Vec<Opened>, Vec<FieldError>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
@@ -1154,7 +1169,10 @@ fn follow_ups(
             .validate(&fields, true)
             .map_err(|e| errors.extend(e.into_iter().map(prefix)));
         if let (Ok(title), Ok(mut fields)) = (title, fields) {
-            target.compute(&mut fields, &DeriveCtx { today });
+            if let Err(e) = target.compute(&mut fields, &DeriveCtx::new(today, settings)) {
+                errors.extend(e.into_iter().map(prefix));
+                continue;
+            }
             out.push(Opened {
                 kind: target,
                 relation: f.relation,
@@ -2048,6 +2066,7 @@ pub(crate) async fn filter_of(app: &App, who: &Principal, q: ListQuery) -> Resul
     if !(1..=500).contains(&limit) {
         errors.push(FieldError::new("limit", "must be between 1 and 500"));
     }
+    let fields = field_filters(kind, &q.fields, &mut errors);
     if !errors.is_empty() {
         return Err(Error::Rejected(errors));
     }
@@ -2074,10 +2093,50 @@ pub(crate) async fn filter_of(app: &App, who: &Principal, q: ListQuery) -> Resul
         remind_from: bounds.as_ref().and_then(|b| b.from.clone()),
         remind_by: bounds.and_then(|b| b.to),
         text: blank_to_none(q.q),
+        fields,
         sort,
         after,
         limit,
     })
+}
+
+/// Field filters checked against the kind: a declared field with a value that can be
+/// compared as text (text, choice, number, date). Blank values filter nothing.
+fn field_filters(
+    kind: Option<&Kind>,
+    asked: &[(String, String)],
+    errors: &mut Vec<FieldError>,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (name, value) in asked {
+        let (name, value) = (name.trim(), value.trim());
+        if value.is_empty() {
+            continue;
+        }
+        let at = format!("fields.{name}");
+        let Some(kind) = kind else {
+            errors.push(FieldError::new(at, "filtering on a field needs a kind"));
+            continue;
+        };
+        match kind.field(name).map(|f| f.ty) {
+            Some(
+                kinds::FieldType::Text { .. }
+                | kinds::FieldType::Choice(_)
+                | kinds::FieldType::Integer { .. }
+                | kinds::FieldType::Number { .. }
+                | kinds::FieldType::Date,
+            ) => out.push((name.to_string(), value.to_string())),
+            Some(_) => errors.push(FieldError::new(
+                at,
+                "only text, choice, number and date fields can be filtered on",
+            )),
+            None => errors.push(FieldError::new(
+                at,
+                format!("not a field of kind '{}'", kind.id),
+            )),
+        }
+    }
+    out
 }
 
 /// The user's open records, soonest due first: the home page's task list.

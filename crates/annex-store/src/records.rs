@@ -185,6 +185,10 @@ pub struct Filter {
     pub remind_by: Option<String>,
     /// Full-text query, words separated by spaces; each must match (by prefix).
     pub text: Option<String>,
+    /// Fields of the kind that must hold these values (`residual_level` = `high`), compared
+    /// as text. The names must be declared fields (the app layer checks); any other name
+    /// matches nothing.
+    pub fields: Vec<(String, String)>,
     pub sort: Sort,
     pub after: Option<Cursor>,
     pub limit: i64,
@@ -287,6 +291,17 @@ fn conditions(filter: &Filter, postgres: bool, select: &str) -> Query {
     if let Some(d) = &filter.remind_by {
         q.push("remind_on <= $?", Bind::Str(d.clone()));
     }
+    for (name, value) in &filter.fields {
+        // The name goes into the SQL text, so it must be a plain identifier.
+        if !is_field_name(name) {
+            q.sql.push_str(" AND 1 = 0");
+            continue;
+        }
+        q.push(
+            &format!("{} = $?", field_text(name, postgres)),
+            Bind::Str(value.clone()),
+        );
+    }
     if let Some(text) = filter.text.as_deref().and_then(|t| text_query(t, postgres)) {
         if postgres {
             q.push("search @@ to_tsquery('simple', $?)", Bind::Str(text));
@@ -298,6 +313,25 @@ fn conditions(filter: &Filter, postgres: bool, select: &str) -> Query {
         }
     }
     q
+}
+
+/// Whether `name` can name a field in SQL text: lower-case letters, digits and `_`.
+fn is_field_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// A field of the record's JSON as text, as each backend writes it: numbers as their
+/// digits, text as itself, absent as NULL.
+fn field_text(name: &str, postgres: bool) -> String {
+    if postgres {
+        format!("(fields::jsonb ->> '{name}')")
+    } else {
+        format!("CAST(json_extract(fields, '$.{name}') AS TEXT)")
+    }
 }
 
 /// The sort key expression and direction of an order.
@@ -495,6 +529,33 @@ impl Store {
         q.sql.push_str(&format!(" AND {numeric}"));
         q.push(&format!("{text} >= $?"), Bind::Str(from.to_string()));
         q.sql.push_str(" GROUP BY month ORDER BY month");
+        Ok(on_pool!(self, p => {
+            let query = sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone()));
+            bind_all!(query, &q.binds).fetch_all(p).await?
+        }))
+    }
+
+    /// How many records matching `filter` hold each pair of values of fields `a` and `b`
+    /// (a risk register's heat map: residual likelihood by impact), the values as text; one
+    /// grouped query, however many records match. Names that are not plain identifiers
+    /// count nothing.
+    pub async fn tally(
+        &self,
+        filter: &Filter,
+        a: &str,
+        b: &str,
+    ) -> Result<Vec<(Option<String>, Option<String>, i64)>> {
+        if !is_field_name(a) || !is_field_name(b) {
+            return Ok(Vec::new());
+        }
+        let postgres = matches!(self.db, Db::Postgres(_));
+        let select = format!(
+            "{} AS a, {} AS b, COUNT(*) AS n",
+            field_text(a, postgres),
+            field_text(b, postgres)
+        );
+        let mut q = conditions(filter, postgres, &select);
+        q.sql.push_str(" GROUP BY 1, 2");
         Ok(on_pool!(self, p => {
             let query = sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone()));
             bind_all!(query, &q.binds).fetch_all(p).await?

@@ -25,6 +25,8 @@ mod objectives_suppliers;
 mod pages;
 #[path = "web/records_api.rs"]
 mod records_api;
+#[path = "web/risks.rs"]
+mod risks;
 // Not every test uses every helper (and `TestApp::db` only keeps the database alive).
 #[allow(dead_code)]
 #[path = "web/support.rs"]

@@ -20,14 +20,17 @@ pub mod interested_party;
 pub mod nonconformity;
 pub mod objective;
 pub mod process;
+pub mod risk;
 pub mod supplier;
 
+use std::cell::RefCell;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::role::{Permission, Role};
+use crate::settings::Settings;
 
 pub use action::ACTION;
 pub use capa::CAPA;
@@ -39,11 +42,12 @@ pub use interested_party::INTERESTED_PARTY;
 pub use nonconformity::NONCONFORMITY;
 pub use objective::OBJECTIVE;
 pub use process::PROCESS;
+pub use risk::RISK;
 pub use supplier::SUPPLIER;
 
 /// Every kind Annex knows, in the order menus show them.
 pub fn all() -> &'static [&'static Kind] {
-    static ALL: [&Kind; 11] = [
+    static ALL: [&Kind; 12] = [
         &DOCUMENT,
         &NONCONFORMITY,
         &CAPA,
@@ -52,6 +56,7 @@ pub fn all() -> &'static [&'static Kind] {
         &CONTEXT_ISSUE,
         &INTERESTED_PARTY,
         &PROCESS,
+        &RISK,
         &COMPLAINT,
         &OBJECTIVE,
         &SUPPLIER,
@@ -123,11 +128,32 @@ pub struct Derive {
     pub compute: fn(&mut Map<String, Value>, &DeriveCtx),
 }
 
-/// What a computation may depend on besides the record's own fields.
-#[derive(Debug, Clone, Copy)]
+/// What a computation may depend on besides the record's own fields: today and the
+/// organisation's current settings (a risk's level depends on the risk matrix). A value the
+/// computation cannot place under the settings (a likelihood above the matrix's scale) is
+/// refused through [`DeriveCtx::refuse`], naming the field: only where settings are known
+/// can such a rule be checked, and the save is then refused like any broken rule.
+#[derive(Debug)]
 pub struct DeriveCtx<'a> {
     /// Today, `YYYY-MM-DD`.
     pub today: &'a str,
+    pub settings: &'a Settings,
+    refused: RefCell<Vec<FieldError>>,
+}
+
+impl<'a> DeriveCtx<'a> {
+    pub fn new(today: &'a str, settings: &'a Settings) -> Self {
+        Self {
+            today,
+            settings,
+            refused: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Reports that `field` (`fields.likelihood`) breaks `rule` under the current settings.
+    pub fn refuse(&self, field: impl Into<String>, rule: impl Into<String>) {
+        self.refused.borrow_mut().push(FieldError::new(field, rule));
+    }
 }
 
 /// Editing any of `fields` while the record is in one of `states` moves it to `to`.
@@ -308,6 +334,9 @@ pub enum Guard {
         field: &'static str,
         limit: &'static str,
     },
+    /// The person taking the transition owns the record: a risk's residual level is accepted
+    /// by the risk owner (ISO/IEC 27001:2022 6.1.3 f), nobody on their behalf.
+    Owner,
 }
 
 /// A change to the fields that taking a transition makes.
@@ -431,6 +460,8 @@ pub struct TransitionCtx<'a> {
     pub parts: &'a [Part],
     /// Records linked to or from this one in any relation (parts included).
     pub linked: &'a [Part],
+    /// The record's owner, for steps only the owner may take.
+    pub owner: Option<i64>,
 }
 
 /// A record linked to the one being moved (as `part_of` it, or otherwise): its kind, number,
@@ -1018,6 +1049,7 @@ impl Guard {
                 format!("{field} is required when {when} is {is}")
             }
             Self::NotAbove { field, limit } => format!("{field} cannot be above {limit}"),
+            Self::Owner => "only the record's owner may take this step".into(),
         }
     }
 
@@ -1032,6 +1064,7 @@ impl Guard {
             | Self::RequiredWhen { field, .. }
             | Self::NotAbove { field, .. } => format!("fields.{field}"),
             Self::PartsFinished(_) | Self::Linked { .. } => "links".into(),
+            Self::Owner => "owner".into(),
         }
     }
 
@@ -1130,6 +1163,10 @@ impl Guard {
                     ));
                 }
                 _ => true,
+            },
+            Self::Owner => match ctx.owner {
+                None => return Err("the record has no owner: give it one first".into()),
+                Some(o) => o == ctx.actor,
             },
         };
         if met { Ok(()) } else { Err(self.describe()) }
@@ -1382,10 +1419,21 @@ impl Kind {
         }
     }
 
-    /// Computes the kind's computed fields into `fields`.
-    pub fn compute(&self, fields: &mut Map<String, Value>, ctx: &DeriveCtx) {
+    /// Computes the kind's computed fields into `fields`; or the values the computation
+    /// refused under the current settings, each naming its field and rule.
+    pub fn compute(
+        &self,
+        fields: &mut Map<String, Value>,
+        ctx: &DeriveCtx,
+    ) -> Result<(), Vec<FieldError>> {
         if let Some(d) = self.derive {
             (d.compute)(fields, ctx);
+        }
+        let refused = ctx.refused.take();
+        if refused.is_empty() {
+            Ok(())
+        } else {
+            Err(refused)
         }
     }
 
@@ -1777,6 +1825,7 @@ fn check_kind(k: &Kind, problems: &mut Vec<String>) {
                         say(format!("{name} dates '{f}', which is not a date field"));
                     }
                 }
+                Guard::Owner => {}
                 Guard::PartsFinished(kind) => {
                     if !all().iter().any(|o| o.id == kind) {
                         say(format!(
@@ -2069,6 +2118,7 @@ mod tests {
             today: "2026-03-14",
             parts: &[],
             linked: &[],
+            owner: None,
         }
     }
 
@@ -2086,6 +2136,7 @@ mod tests {
                 "context_issue",
                 "interested_party",
                 "process",
+                "risk",
                 "complaint",
                 "objective",
                 "supplier"
@@ -2093,7 +2144,7 @@ mod tests {
         );
         assert_eq!(get("nonconformity").map(|k| k.prefix), Some("NC"));
         assert_eq!(get("capa").map(|k| k.prefix), Some("CAPA"));
-        assert!(get("risk").is_none());
+        assert_eq!(get("risk").map(|k| k.prefix), Some("RISK"));
         assert!(get("Document").is_none());
     }
 
@@ -2370,12 +2421,10 @@ mod tests {
             ]})
         );
         let mut computed = ok;
-        MEASURED.compute(
-            &mut computed,
-            &DeriveCtx {
-                today: "2026-03-01",
-            },
-        );
+        let settings = Settings::default();
+        MEASURED
+            .compute(&mut computed, &DeriveCtx::new("2026-03-01", &settings))
+            .unwrap();
         assert_eq!(computed["mean"], json!(96.25));
 
         let errors = MEASURED

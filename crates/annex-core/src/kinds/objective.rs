@@ -572,6 +572,7 @@ fn standing(f: &Map<String, Value>, value: f64) -> Option<Standing> {
 mod tests {
     use super::*;
     use crate::kinds::{FieldError, SignatureFact, TransitionCtx};
+    use crate::settings::Settings;
     use serde_json::json;
 
     fn map(v: Value) -> Map<String, Value> {
@@ -584,7 +585,9 @@ mod tests {
     /// An objective's fields after validation and computation on `today`.
     fn saved(fields: Value, today: &str) -> Map<String, Value> {
         let mut f = OBJECTIVE.validate(&map(fields), true).unwrap();
-        OBJECTIVE.compute(&mut f, &DeriveCtx { today });
+        OBJECTIVE
+            .compute(&mut f, &DeriveCtx::new(today, &Settings::default()))
+            .unwrap();
         f
     }
 
@@ -766,6 +769,7 @@ mod tests {
             today: "2026-02-01",
             parts: &[],
             linked: &[],
+            owner: None,
         }
     }
 

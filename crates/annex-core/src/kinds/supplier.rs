@@ -571,6 +571,7 @@ fn compute(f: &mut Map<String, Value>, _ctx: &DeriveCtx) {
 mod tests {
     use super::*;
     use crate::kinds::{FieldError, SignatureFact, TransitionCtx};
+    use crate::settings::Settings;
     use serde_json::json;
 
     fn map(v: Value) -> Map<String, Value> {
@@ -582,12 +583,9 @@ mod tests {
 
     fn saved(fields: Value) -> Map<String, Value> {
         let mut f = SUPPLIER.validate(&map(fields), true).unwrap();
-        SUPPLIER.compute(
-            &mut f,
-            &DeriveCtx {
-                today: "2026-06-01",
-            },
-        );
+        SUPPLIER
+            .compute(&mut f, &DeriveCtx::new("2026-06-01", &Settings::default()))
+            .unwrap();
         f
     }
 
@@ -704,6 +702,7 @@ mod tests {
             today: "2026-06-01",
             parts: &[],
             linked: &[],
+            owner: None,
         }
     }
 

@@ -11,6 +11,7 @@ pub mod kinds;
 pub mod openapi;
 pub mod recommend;
 pub mod records;
+pub mod settings;
 pub mod standards;
 
 use annex_app::App;
@@ -58,6 +59,11 @@ pub fn routes(app: &App) -> Router<App> {
         .route("/records/{number}/pdf", get(export::record_pdf))
         .route("/attachments/{id}", get(records::download))
         .route("/complaints/satisfaction", get(complaint::satisfaction))
+        .route(
+            "/settings/risk-matrix",
+            get(settings::risk_matrix).put(settings::set_risk_matrix),
+        )
+        .route("/risks/heat-map", get(settings::heat_map))
         .route("/audit-trail", get(audit_trail::list))
         .route("/audit-trail/verify", post(audit_trail::verify))
         .route("/standards", get(standards::list))
