@@ -715,12 +715,7 @@ pub async fn create(app: &App, who: &Principal, input: NewRecord) -> Result<Reco
         .validate(&input.fields, true)
         .map_err(|e| errors.extend(e))
         .unwrap_or_default();
-    kind.compute(
-        &mut fields,
-        &DeriveCtx {
-            today: &clock::today(),
-        },
-    );
+    kind.compute(&mut fields, &DeriveCtx::on(&clock::today()));
     let owner_id = match blank_to_none(input.owner) {
         Some(o) => check_owner(app, &o, &mut errors).await,
         None => who.user_id(),
@@ -859,12 +854,7 @@ pub async fn update(
             fields.insert(k.clone(), v.clone());
         }
     }
-    kind.compute(
-        &mut fields,
-        &DeriveCtx {
-            today: &clock::today(),
-        },
-    );
+    kind.compute(&mut fields, &DeriveCtx::on(&clock::today()));
     let owner_id = match &edit.owner {
         Some(Some(o)) if !o.trim().is_empty() => check_owner(app, o, &mut errors).await,
         Some(_) => None,
@@ -1017,7 +1007,7 @@ pub async fn transition(
         Ok(p) => p,
         Err(errors) => return Err(refuse(app, who, "record.transition", &row.number, errors).await),
     };
-    kind.compute(&mut plan.fields, &DeriveCtx { today: &today });
+    kind.compute(&mut plan.fields, &DeriveCtx::on(&today));
     let opened = match follow_ups(kind, step.transition.trim(), &row, &plan.fields, &today) {
         Ok(o) => o,
         Err(errors) => return Err(refuse(app, who, "record.transition", &row.number, errors).await),
@@ -1152,7 +1142,7 @@ fn follow_ups(
             .validate(&fields, true)
             .map_err(|e| errors.extend(e.into_iter().map(prefix)));
         if let (Ok(title), Ok(mut fields)) = (title, fields) {
-            target.compute(&mut fields, &DeriveCtx { today });
+            target.compute(&mut fields, &DeriveCtx::on(today));
             out.push(Opened {
                 kind: target,
                 relation: f.relation,

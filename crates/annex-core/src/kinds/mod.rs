@@ -11,10 +11,15 @@
 //! checked there too.
 
 pub mod action;
+pub mod calibration;
 pub mod capa;
 pub mod change;
 pub mod document;
+pub mod equipment;
+pub mod impact_assessment;
+pub mod job_role;
 pub mod nonconformity;
+pub mod training;
 
 use std::fmt;
 
@@ -24,14 +29,30 @@ use serde_json::{Map, Value};
 use crate::role::{Permission, Role};
 
 pub use action::ACTION;
+pub use calibration::CALIBRATION;
 pub use capa::CAPA;
 pub use change::CHANGE;
 pub use document::DOCUMENT;
+pub use equipment::EQUIPMENT;
+pub use impact_assessment::IMPACT_ASSESSMENT;
+pub use job_role::JOB_ROLE;
 pub use nonconformity::NONCONFORMITY;
+pub use training::TRAINING;
 
 /// Every kind Annex knows, in the order menus show them.
 pub fn all() -> &'static [&'static Kind] {
-    static ALL: [&Kind; 5] = [&DOCUMENT, &NONCONFORMITY, &CAPA, &ACTION, &CHANGE];
+    static ALL: [&Kind; 10] = [
+        &DOCUMENT,
+        &NONCONFORMITY,
+        &CAPA,
+        &ACTION,
+        &CHANGE,
+        &EQUIPMENT,
+        &CALIBRATION,
+        &IMPACT_ASSESSMENT,
+        &JOB_ROLE,
+        &TRAINING,
+    ];
     &ALL
 }
 
@@ -104,6 +125,30 @@ pub struct Derive {
 pub struct DeriveCtx<'a> {
     /// Today, `YYYY-MM-DD`.
     pub today: &'a str,
+    /// The records linked as `part_of` this one, with their fields (an equipment's
+    /// calibrations), so a whole can be computed from its parts. The app passes them on every
+    /// save, and computes the whole again when one of its parts moves.
+    pub parts: &'a [Linked],
+}
+
+impl<'a> DeriveCtx<'a> {
+    /// A computation that sees no parts.
+    pub fn on(today: &'a str) -> Self {
+        Self { today, parts: &[] }
+    }
+}
+
+/// Another record as a computation or a follow-up sees it: what it is, where it stands and
+/// its fields.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Linked {
+    pub kind: String,
+    pub number: String,
+    pub title: String,
+    pub state: String,
+    /// Its state is terminal in its kind.
+    pub terminal: bool,
+    pub fields: Map<String, Value>,
 }
 
 /// Editing any of `fields` while the record is in one of `states` moves it to `to`.
@@ -138,6 +183,9 @@ pub struct FollowUpSource<'a> {
     pub title: &'a str,
     pub fields: &'a Map<String, Value>,
     pub today: &'a str,
+    /// The record the opening record is part of, as it stood before the transition (a
+    /// calibration's equipment, whose last good calibration dates a period at risk).
+    pub whole: Option<&'a Linked>,
 }
 
 /// One typed field of a kind, kept in the record's JSON fields under `name`.
@@ -184,6 +232,19 @@ pub enum FieldType {
         columns: &'static [Field],
         max: usize,
     },
+    /// Names something that must exist when the record is saved: a user account or a record
+    /// of a kind. The kernel checks its form (one line, a record number in capitals); the
+    /// app checks that what it names exists, because only the app can look.
+    Ref(Ref),
+}
+
+/// What a [`FieldType::Ref`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ref {
+    /// An active user, by user name.
+    User,
+    /// A record of this kind, by number.
+    Record(&'static str),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -823,6 +884,17 @@ impl FieldType {
             }
             // Checked cell by cell in `check_rows`, which names the cell.
             Self::Rows { .. } => Err("must be a list of rows".into()),
+            Self::Ref(to) => {
+                let s = v.as_str().ok_or("must be text")?.trim();
+                if s.contains(['\n', '\r']) || s.chars().count() > REF_MAX {
+                    return Err(format!("must be one line of at most {REF_MAX} characters"));
+                }
+                Ok(Value::from(match to {
+                    Ref::User => s.to_string(),
+                    // Numbers are written in capitals (`DOC-0001`), as lookups expect.
+                    Ref::Record(_) => s.to_uppercase(),
+                }))
+            }
         }
     }
 
@@ -837,9 +909,14 @@ impl FieldType {
             Self::Bool => TypeName::Bool,
             Self::Number { .. } => TypeName::Number,
             Self::Rows { .. } => TypeName::Rows,
+            Self::Ref(Ref::User) => TypeName::User,
+            Self::Ref(Ref::Record(_)) => TypeName::Record,
         }
     }
 }
+
+/// The longest user name or record number a reference may hold.
+pub const REF_MAX: usize = 100;
 
 /// A number as stored: whole numbers as integers, so `95` reads back as `95`, not `95.0`.
 fn number_value(n: f64) -> Value {
@@ -1076,6 +1153,10 @@ pub enum TypeName {
     Bool,
     Number,
     Rows,
+    /// A user name (see [`FieldType::Ref`]).
+    User,
+    /// A record number of the kind named in `refers_to`.
+    Record,
 }
 
 /// A kind as the API and the forms see it.
@@ -1151,6 +1232,9 @@ pub struct FieldInfo {
     pub columns: Vec<FieldInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_rows: Option<usize>,
+    /// For record references: the kind of record named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refers_to: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1368,6 +1452,7 @@ impl Field {
                     })
                     .collect(),
             ),
+            FieldType::Ref(_) => (Some(REF_MAX), None, None, Vec::new()),
             FieldType::Date | FieldType::Bool | FieldType::Rows { .. } => {
                 (None, None, None, Vec::new())
             }
@@ -1391,6 +1476,10 @@ impl Field {
             choices,
             columns,
             max_rows,
+            refers_to: match self.ty {
+                FieldType::Ref(Ref::Record(kind)) => Some(kind.to_string()),
+                _ => None,
+            },
         }
     }
 }
@@ -1696,6 +1785,12 @@ fn check_kind(k: &Kind, problems: &mut Vec<String>) {
 /// Problems with one field's type: a range that is empty, choices that are not.
 fn check_type(f: &Field, say: &mut impl FnMut(String)) {
     match f.ty {
+        FieldType::Ref(Ref::Record(kind)) if !all().iter().any(|k| k.id == kind) => {
+            say(format!(
+                "field '{}' names records of undeclared kind '{kind}'",
+                f.name
+            ));
+        }
         FieldType::Text { max } | FieldType::LongText { max } if max == 0 => {
             say(format!("field '{}' allows no characters", f.name));
         }
@@ -1788,7 +1883,18 @@ mod tests {
         let ids: Vec<&str> = all().iter().map(|k| k.id).collect();
         assert_eq!(
             ids,
-            ["document", "nonconformity", "capa", "action", "change"]
+            [
+                "document",
+                "nonconformity",
+                "capa",
+                "action",
+                "change",
+                "equipment",
+                "calibration",
+                "impact_assessment",
+                "job_role",
+                "training"
+            ]
         );
         assert_eq!(get("nonconformity").map(|k| k.prefix), Some("NC"));
         assert_eq!(get("capa").map(|k| k.prefix), Some("CAPA"));
@@ -2069,12 +2175,7 @@ mod tests {
             ]})
         );
         let mut computed = ok;
-        MEASURED.compute(
-            &mut computed,
-            &DeriveCtx {
-                today: "2026-03-01",
-            },
-        );
+        MEASURED.compute(&mut computed, &DeriveCtx::on("2026-03-01"));
         assert_eq!(computed["mean"], json!(96.25));
 
         let errors = MEASURED
@@ -2386,6 +2487,45 @@ mod tests {
                 err("fields.effective_date", "set by the workflow, not by hand"),
             ]
         );
+    }
+
+    #[test]
+    fn references_are_one_line_and_record_numbers_are_written_in_capitals() {
+        let role = FieldType::Ref(Ref::Record("job_role"));
+        assert_eq!(role.check(&json!(" role-0001 ")), Ok(json!("ROLE-0001")));
+        assert_eq!(
+            FieldType::Ref(Ref::User).check(&json!(" Ada ")),
+            Ok(json!("Ada"))
+        );
+        assert_eq!(
+            role.check(&json!("a\nb")),
+            Err("must be one line of at most 100 characters".into())
+        );
+        assert_eq!(role.check(&json!(7)), Err("must be text".into()));
+        let mut problems = Vec::new();
+        check_type(
+            &Field {
+                name: "pet",
+                label: "Pet",
+                help: "",
+                ty: FieldType::Ref(Ref::Record("unicorn")),
+                required: false,
+                system: false,
+            },
+            &mut |p| problems.push(p),
+        );
+        assert_eq!(
+            problems,
+            ["field 'pet' names records of undeclared kind 'unicorn'"]
+        );
+        let info = DOCUMENT.describe();
+        let roles = info
+            .fields
+            .iter()
+            .find(|f| f.name == "used_by_roles")
+            .unwrap();
+        assert_eq!(roles.columns[0].ty, TypeName::Record);
+        assert_eq!(roles.columns[0].refers_to.as_deref(), Some("job_role"));
     }
 
     #[test]
