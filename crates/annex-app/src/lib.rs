@@ -22,6 +22,7 @@ pub mod accounts;
 pub mod audit_trail;
 pub mod clock;
 pub mod compare;
+pub mod competence;
 pub mod config;
 pub mod error;
 pub mod export;

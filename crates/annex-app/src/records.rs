@@ -12,8 +12,8 @@ use std::collections::HashMap;
 
 use annex_core::audit_trail::Draft;
 use annex_core::kinds::{
-    self, DeriveCtx, FieldError, FollowUpSource, Kind, Meaning, Part, SignatureFact, TransitionCtx,
-    is_date,
+    self, DeriveCtx, FieldError, FieldType, FollowUpSource, Kind, Linked, Meaning, Part, Ref,
+    SignatureFact, TransitionCtx, is_date,
 };
 use annex_core::records::{
     Manifest, VersionContent, changed, search_text, signature_hash, version_hash,
@@ -518,10 +518,10 @@ async fn conflict(app: &App, current: &RecordRow, read: i64) -> Error {
 }
 
 /// The values of a new version, checked: owner exists, site code, due date.
-struct Common {
-    owner_id: Option<i64>,
-    site: String,
-    due_on: Option<String>,
+pub(crate) struct Common {
+    pub owner_id: Option<i64>,
+    pub site: String,
+    pub due_on: Option<String>,
 }
 
 async fn check_owner(app: &App, owner: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
@@ -564,16 +564,16 @@ pub(crate) fn blank_to_none(s: Option<String>) -> Option<String> {
 }
 
 /// Which version a write makes: the first of a new record, or the next of an existing one.
-enum Target<'a> {
+pub(crate) enum Target<'a> {
     New { seq: i64 },
     Next(&'a RecordRow),
 }
 
-struct Written {
+pub(crate) struct Written {
     id: i64,
     number: String,
-    version: i64,
-    hash: String,
+    pub version: i64,
+    pub hash: String,
     /// The fields as stored (JSON text).
     fields: String,
     remind_on: Option<String>,
@@ -583,7 +583,7 @@ struct Written {
 /// record is still at the version it was read at — and keeps it with its content hash. A
 /// writer that lost the race gets the conflict naming what the winner changed.
 #[allow(clippy::too_many_arguments)]
-async fn write_version(
+pub(crate) async fn write_version(
     app: &App,
     tx: &mut annex_store::Tx,
     kind: &Kind,
@@ -715,6 +715,7 @@ pub async fn create(app: &App, who: &Principal, input: NewRecord) -> Result<Reco
         .validate(&input.fields, true)
         .map_err(|e| errors.extend(e))
         .unwrap_or_default();
+    check_refs(app, kind, &fields, &mut errors).await?;
     kind.compute(&mut fields, &DeriveCtx::on(&clock::today()));
     let owner_id = match blank_to_none(input.owner) {
         Some(o) => check_owner(app, &o, &mut errors).await,
@@ -785,6 +786,7 @@ pub async fn create(app: &App, who: &Principal, input: NewRecord) -> Result<Reco
     tx.audit(d);
     if let Some(parent) = &parent {
         write_link(&mut tx, who, (id, &number), Some(parent), None, PART_OF, at).await?;
+        refresh_wholes(app, &mut tx, who, id, &number, at).await?;
     }
     tx.commit().await?;
     // What was just written, without reading it back.
@@ -854,7 +856,15 @@ pub async fn update(
             fields.insert(k.clone(), v.clone());
         }
     }
-    kind.compute(&mut fields, &DeriveCtx::on(&clock::today()));
+    check_refs(app, kind, &fields, &mut errors).await?;
+    let parts = parts_with_fields(app.store()?, kind, row.id).await?;
+    kind.compute(
+        &mut fields,
+        &DeriveCtx {
+            today: &clock::today(),
+            parts: &parts,
+        },
+    );
     let owner_id = match &edit.owner {
         Some(Some(o)) if !o.trim().is_empty() => check_owner(app, o, &mut errors).await,
         Some(_) => None,
@@ -944,6 +954,7 @@ pub async fn update(
     d.after = Some(Value::Object(after_changes));
     d.reason = reason;
     tx.audit(d);
+    refresh_wholes(app, &mut tx, who, row.id, &row.number, at).await?;
     tx.commit().await?;
     let row = store
         .record(row.id)
@@ -1007,8 +1018,33 @@ pub async fn transition(
         Ok(p) => p,
         Err(errors) => return Err(refuse(app, who, "record.transition", &row.number, errors).await),
     };
-    kind.compute(&mut plan.fields, &DeriveCtx::on(&today));
-    let opened = match follow_ups(kind, step.transition.trim(), &row, &plan.fields, &today) {
+    let own_parts = parts_with_fields(store, kind, row.id).await?;
+    kind.compute(
+        &mut plan.fields,
+        &DeriveCtx {
+            today: &today,
+            parts: &own_parts,
+        },
+    );
+    // The whole this record is part of, as it stands before the step, for follow-ups that
+    // need it (an equipment's last good calibration before this one).
+    let whole = if kind.follow_ups.is_empty() {
+        None
+    } else {
+        store
+            .linked_from(row.id, PART_OF)
+            .await?
+            .first()
+            .map(linked)
+    };
+    let opened = match follow_ups(
+        kind,
+        step.transition.trim(),
+        &row,
+        &plan.fields,
+        &today,
+        whole.as_ref(),
+    ) {
         Ok(o) => o,
         Err(errors) => return Err(refuse(app, who, "record.transition", &row.number, errors).await),
     };
@@ -1089,6 +1125,9 @@ pub async fn transition(
     for o in opened {
         open_follow_up(app, &mut tx, who, &row, o, at).await?;
     }
+    crate::competence::on_transition(app, &mut tx, who, kind, &row, plan.to, &plan.fields, at)
+        .await?;
+    refresh_wholes(app, &mut tx, who, row.id, &row.number, at).await?;
     tx.commit().await?;
     let row = store
         .record(row.id)
@@ -1098,12 +1137,14 @@ pub async fn transition(
 }
 
 /// A record a transition opens by itself, checked and ready to write.
-struct Opened {
-    kind: &'static Kind,
-    relation: &'static str,
-    title: String,
-    fields: Map<String, Value>,
-    due_on: Option<String>,
+pub(crate) struct Opened {
+    pub kind: &'static Kind,
+    pub relation: &'static str,
+    pub title: String,
+    pub fields: Map<String, Value>,
+    pub due_on: Option<String>,
+    /// Its owner; the opening record's owner when none.
+    pub owner_id: Option<i64>,
 }
 
 /// The records taking `transition` on `row` opens, with fields `after` the transition. They
@@ -1115,6 +1156,7 @@ fn follow_ups(
     row: &RecordRow,
     after: &Map<String, Value>,
     today: &str,
+    whole: Option<&Linked>,
 ) -> Result<Vec<Opened>, Vec<FieldError>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
@@ -1135,6 +1177,7 @@ fn follow_ups(
             title: &row.title,
             fields: after,
             today,
+            whole,
         });
         let prefix = |e: FieldError| FieldError::new(format!("follow_up.{}", e.field), e.rule);
         let title = kinds::validate_title(&title).map_err(|e| errors.push(prefix(e)));
@@ -1149,6 +1192,7 @@ fn follow_ups(
                 title,
                 fields,
                 due_on: f.due_in_days.and_then(|d| reminders::add_days(today, d)),
+                owner_id: None,
             });
         }
     }
@@ -1159,9 +1203,10 @@ fn follow_ups(
     }
 }
 
-/// Writes a follow-up of `source` in `tx`: owned by the source's owner, at its site, linked
-/// to it, and audited as a creation that names what opened it.
-async fn open_follow_up(
+/// Writes a follow-up of `source` in `tx`: owned by the source's owner unless it names its
+/// own, at the source's site, linked to it, and audited as a creation that names what opened
+/// it.
+pub(crate) async fn open_follow_up(
     app: &App,
     tx: &mut annex_store::Tx,
     who: &Principal,
@@ -1170,7 +1215,7 @@ async fn open_follow_up(
     at: i64,
 ) -> Result<(), Error> {
     let common = Common {
-        owner_id: source.owner_id,
+        owner_id: o.owner_id.or(source.owner_id),
         site: source.site.clone(),
         due_on: o.due_on,
     };
@@ -1212,6 +1257,172 @@ async fn open_follow_up(
         at,
     )
     .await?;
+    Ok(())
+}
+
+/// A stored record as computations and follow-ups see it.
+pub(crate) fn linked(row: &RecordRow) -> Linked {
+    let kind = kinds::get(&row.kind);
+    Linked {
+        kind: row.kind.clone(),
+        number: row.number.clone(),
+        title: row.title.clone(),
+        state: row.state.clone(),
+        terminal: kind
+            .and_then(|k| k.state(&row.state))
+            .is_some_and(|s| s.terminal),
+        fields: parse_fields(&row.fields),
+    }
+}
+
+/// The parts of a record whose kind computes fields, for the computation; none for kinds
+/// that compute nothing, so they cost no query.
+async fn parts_with_fields(
+    store: &annex_store::Store,
+    kind: &Kind,
+    id: i64,
+) -> Result<Vec<Linked>, Error> {
+    if kind.derive.is_none() {
+        return Ok(Vec::new());
+    }
+    Ok(store
+        .linking_to(id, PART_OF)
+        .await?
+        .iter()
+        .map(linked)
+        .collect())
+}
+
+/// Computes again, in `tx`, each whole that record `id` is part of and whose kind computes
+/// fields from its parts (an equipment's calibration dates once a calibration is recorded),
+/// and saves it as a new version when the computed values changed. Audited as an update
+/// naming the part that caused it.
+pub(crate) async fn refresh_wholes(
+    app: &App,
+    tx: &mut annex_store::Tx,
+    who: &Principal,
+    id: i64,
+    number: &str,
+    at: i64,
+) -> Result<(), Error> {
+    let today = clock::today();
+    for whole in tx.linked_from(id, PART_OF).await? {
+        let kind = kind_of(&whole)?;
+        if kind.derive.is_none() {
+            continue;
+        }
+        let parts: Vec<Linked> = tx
+            .linking_to(whole.id, PART_OF)
+            .await?
+            .iter()
+            .map(linked)
+            .collect();
+        let before = parse_fields(&whole.fields);
+        let mut fields = before.clone();
+        kind.compute(
+            &mut fields,
+            &DeriveCtx {
+                today: &today,
+                parts: &parts,
+            },
+        );
+        let names = changed(&before, &fields);
+        if names.is_empty() {
+            continue;
+        }
+        let common = Common {
+            owner_id: whole.owner_id,
+            site: whole.site.clone(),
+            due_on: whole.due_on.clone(),
+        };
+        let w = write_version(
+            app,
+            tx,
+            kind,
+            Target::Next(&whole),
+            &whole.title,
+            &whole.state,
+            &common,
+            &fields,
+            at,
+            who.user_id(),
+        )
+        .await?;
+        let pick = |m: &Map<String, Value>| -> Map<String, Value> {
+            names
+                .iter()
+                .map(|n| {
+                    (
+                        format!("fields.{n}"),
+                        m.get(n).cloned().unwrap_or(Value::Null),
+                    )
+                })
+                .collect()
+        };
+        let mut d = draft(who, "record.update", &whole.number);
+        d.before = Some(Value::Object(pick(&before)));
+        let mut after = pick(&fields);
+        after.insert("version".into(), json!(w.version));
+        after.insert("version_hash".into(), json!(w.hash));
+        d.after = Some(Value::Object(after));
+        d.reason = Some(format!("computed again from its part {number}"));
+        tx.audit(d);
+    }
+    Ok(())
+}
+
+/// Checks that what reference fields name exists: active users, records of the right kind
+/// that the user may see. Each miss is reported against its field or table cell.
+async fn check_refs(
+    app: &App,
+    kind: &Kind,
+    fields: &Map<String, Value>,
+    errors: &mut Vec<FieldError>,
+) -> Result<(), Error> {
+    let mut wanted: Vec<(String, Ref, String)> = Vec::new();
+    for f in kind.fields {
+        match f.ty {
+            FieldType::Ref(to) => {
+                if let Some(v) = fields.get(f.name).and_then(Value::as_str) {
+                    wanted.push((format!("fields.{}", f.name), to, v.to_string()));
+                }
+            }
+            FieldType::Rows { columns, .. } => {
+                let rows = fields.get(f.name).and_then(Value::as_array);
+                for (i, row) in rows.into_iter().flatten().enumerate() {
+                    for c in columns {
+                        if let (FieldType::Ref(to), Some(v)) =
+                            (c.ty, row.get(c.name).and_then(Value::as_str))
+                        {
+                            wanted.push((
+                                format!("fields.{}.{}.{}", f.name, i + 1, c.name),
+                                to,
+                                v.to_string(),
+                            ));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let store = app.store()?;
+    for (at, to, v) in wanted {
+        match to {
+            Ref::User => {
+                if store.user_by_name(&v).await?.is_none_or(|u| u.disabled) {
+                    errors.push(FieldError::new(at, format!("'{v}' is not an active user")));
+                }
+            }
+            Ref::Record(k) => {
+                let found = store.record_by_number(&v).await?;
+                if found.is_none_or(|r| r.kind != k) {
+                    let label = kinds::get(k).map_or(k, |k| k.label).to_lowercase();
+                    errors.push(FieldError::new(at, format!("no {label} numbered '{v}'")));
+                }
+            }
+        }
+    }
     Ok(())
 }
 
@@ -1677,7 +1888,7 @@ pub async fn comment(
 }
 
 /// The revision a reader acknowledges: the kind's `revision` field, else the version.
-fn revision_of(row: &RecordRow) -> i64 {
+pub(crate) fn revision_of(row: &RecordRow) -> i64 {
     parse_fields(&row.fields)
         .get("revision")
         .and_then(Value::as_i64)
@@ -1704,6 +1915,7 @@ pub async fn acknowledge(app: &App, who: &Principal, number: &str) -> Result<Ack
         let mut d = draft(who, "record.acknowledge", &row.number);
         d.after = Some(json!({"revision": revision}));
         tx.audit(d);
+        crate::competence::on_acknowledge(app, &mut tx, who, &row, revision, at).await?;
         tx.commit().await?;
     }
     Ok(AckView {

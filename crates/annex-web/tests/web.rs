@@ -15,6 +15,8 @@ use tower::ServiceExt;
 // so that cargo does not build each as a test binary of its own.
 #[path = "web/browser.rs"]
 mod browser;
+#[path = "web/equipment_training.rs"]
+mod equipment_training;
 #[path = "web/exports.rs"]
 mod exports;
 #[path = "web/pages.rs"]

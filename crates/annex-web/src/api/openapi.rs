@@ -38,6 +38,7 @@ use utoipa::OpenApi;
         super::records::comment,
         super::records::acknowledge,
         super::records::history,
+        super::competence::matrix,
         super::export::register_file,
         super::export::record_pdf,
         super::audit_trail::list,
