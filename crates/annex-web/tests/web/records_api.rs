@@ -996,7 +996,18 @@ async fn kinds_and_the_openapi_document_describe_the_records_api() {
         .collect();
     assert_eq!(
         ids,
-        vec!["document", "nonconformity", "capa", "action", "change"]
+        vec![
+            "document",
+            "nonconformity",
+            "capa",
+            "action",
+            "change",
+            "equipment",
+            "calibration",
+            "impact_assessment",
+            "job_role",
+            "training"
+        ]
     );
     let doc = &kinds[0];
     let states: Vec<&str> = doc["states"]
