@@ -282,6 +282,11 @@ fn sample_fields(
             FieldType::Date => json!(format!("2026-{:02}-{:02}", i % 12 + 1, i % 28 + 1)),
             FieldType::Choice(cs) => json!(cs[(i as usize) % cs.len()].value),
             FieldType::Bool => json!(i % 2 == 0),
+            // The bench writes below the app layer, which is what checks that they exist.
+            FieldType::Ref(annex_core::kinds::Ref::User) => json!("admin"),
+            FieldType::Ref(annex_core::kinds::Ref::Record(kind)) => json!(
+                annex_core::kinds::get(kind).map_or_else(String::new, |k| k.number(1 + i % 50))
+            ),
             FieldType::Rows { columns, max } => json!(
                 (0..3.min(max as i64))
                     .map(|r| {

@@ -28,6 +28,7 @@ pub mod accounts;
 pub mod audit_trail;
 pub mod clock;
 pub mod compare;
+pub mod competence;
 pub mod complaint;
 pub mod config;
 pub mod demo;

@@ -637,6 +637,31 @@ impl Store {
         }))
     }
 
+    /// The records linked to `target_id` with `relation`, whole (a whole's parts with their
+    /// fields), in the order they were linked.
+    pub async fn linking_to(&self, target_id: i64, relation: &str) -> Result<Vec<RecordRow>> {
+        let sql = linking_sql(false);
+        Ok(on_pool!(self, p => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(target_id)
+                .bind(relation)
+                .fetch_all(p)
+                .await?
+        }))
+    }
+
+    /// The records `record_id` links to with `relation`, whole (the whole a part belongs to).
+    pub async fn linked_from(&self, record_id: i64, relation: &str) -> Result<Vec<RecordRow>> {
+        let sql = linking_sql(true);
+        Ok(on_pool!(self, p => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(record_id)
+                .bind(relation)
+                .fetch_all(p)
+                .await?
+        }))
+    }
+
     pub async fn backlinks(&self, record_id: i64) -> Result<Vec<LinkRow>> {
         Ok(on_pool!(self, p => {
             sqlx::query_as(
@@ -719,7 +744,36 @@ impl Store {
     }
 }
 
+/// Records at one end of links with a relation: with `from`, those a record links to ($1 is
+/// the linking record); without, those linking to a record ($1 is the target).
+fn linking_sql(from: bool) -> String {
+    let columns: Vec<String> = RECORD_COLUMNS
+        .split(',')
+        .map(|c| format!("r.{}", c.trim()))
+        .collect();
+    let (join, by) = if from {
+        ("l.target_id", "l.record_id")
+    } else {
+        ("l.record_id", "l.target_id")
+    };
+    format!(
+        "SELECT {} FROM links l JOIN records r ON r.id = {join} \
+         WHERE {by} = $1 AND l.relation = $2 ORDER BY l.id",
+        columns.join(", ")
+    )
+}
+
 impl Tx {
+    /// As [`Store::linking_to`], inside the transaction: sees what it has written.
+    pub async fn linking_to(&mut self, target_id: i64, relation: &str) -> Result<Vec<RecordRow>> {
+        fetch_all!(self, RecordRow, &linking_sql(false), target_id, relation)
+    }
+
+    /// As [`Store::linked_from`], inside the transaction.
+    pub async fn linked_from(&mut self, record_id: i64, relation: &str) -> Result<Vec<RecordRow>> {
+        fetch_all!(self, RecordRow, &linking_sql(true), record_id, relation)
+    }
+
     /// The next number of `kind`: 1, 2, 3... Taken inside the transaction that creates the
     /// record, so a rolled-back creation gives its number back and numbers stay gapless; the
     /// counter row is locked until commit, so concurrent creations never share a number.

@@ -17,6 +17,8 @@ use tower::ServiceExt;
 mod browser;
 #[path = "web/demo.rs"]
 mod demo;
+#[path = "web/equipment_training.rs"]
+mod equipment_training;
 #[path = "web/exports.rs"]
 mod exports;
 #[path = "web/objectives_suppliers.rs"]

@@ -11,17 +11,22 @@
 //! checked there too.
 
 pub mod action;
+pub mod calibration;
 pub mod capa;
 pub mod change;
 pub mod complaint;
 pub mod context_issue;
 pub mod document;
+pub mod equipment;
+pub mod impact_assessment;
 pub mod interested_party;
+pub mod job_role;
 pub mod nonconformity;
 pub mod objective;
 pub mod process;
 pub mod risk;
 pub mod supplier;
+pub mod training;
 
 use std::cell::RefCell;
 use std::fmt;
@@ -33,21 +38,26 @@ use crate::role::{Permission, Role};
 use crate::settings::Settings;
 
 pub use action::ACTION;
+pub use calibration::CALIBRATION;
 pub use capa::CAPA;
 pub use change::CHANGE;
 pub use complaint::COMPLAINT;
 pub use context_issue::CONTEXT_ISSUE;
 pub use document::DOCUMENT;
+pub use equipment::EQUIPMENT;
+pub use impact_assessment::IMPACT_ASSESSMENT;
 pub use interested_party::INTERESTED_PARTY;
+pub use job_role::JOB_ROLE;
 pub use nonconformity::NONCONFORMITY;
 pub use objective::OBJECTIVE;
 pub use process::PROCESS;
 pub use risk::RISK;
 pub use supplier::SUPPLIER;
+pub use training::TRAINING;
 
 /// Every kind Annex knows, in the order menus show them.
 pub fn all() -> &'static [&'static Kind] {
-    static ALL: [&Kind; 12] = [
+    static ALL: [&Kind; 17] = [
         &DOCUMENT,
         &NONCONFORMITY,
         &CAPA,
@@ -60,6 +70,11 @@ pub fn all() -> &'static [&'static Kind] {
         &COMPLAINT,
         &OBJECTIVE,
         &SUPPLIER,
+        &EQUIPMENT,
+        &CALIBRATION,
+        &IMPACT_ASSESSMENT,
+        &JOB_ROLE,
+        &TRAINING,
     ];
     &ALL
 }
@@ -139,21 +154,45 @@ pub struct DeriveCtx<'a> {
     pub today: &'a str,
     pub settings: &'a Settings,
     refused: RefCell<Vec<FieldError>>,
+    /// The records linked as `part_of` this one, with their fields (an equipment's
+    /// calibrations), so a whole can be computed from its parts. The app passes them on every
+    /// save, and computes the whole again when one of its parts moves.
+    pub parts: &'a [Linked],
 }
 
 impl<'a> DeriveCtx<'a> {
+    /// A computation under `settings` that sees no parts.
     pub fn new(today: &'a str, settings: &'a Settings) -> Self {
         Self {
             today,
             settings,
             refused: RefCell::new(Vec::new()),
+            parts: &[],
         }
+    }
+
+    /// The same, seeing `parts`.
+    pub fn with_parts(self, parts: &'a [Linked]) -> Self {
+        Self { parts, ..self }
     }
 
     /// Reports that `field` (`fields.likelihood`) breaks `rule` under the current settings.
     pub fn refuse(&self, field: impl Into<String>, rule: impl Into<String>) {
         self.refused.borrow_mut().push(FieldError::new(field, rule));
     }
+}
+
+/// Another record as a computation or a follow-up sees it: what it is, where it stands and
+/// its fields.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Linked {
+    pub kind: String,
+    pub number: String,
+    pub title: String,
+    pub state: String,
+    /// Its state is terminal in its kind.
+    pub terminal: bool,
+    pub fields: Map<String, Value>,
 }
 
 /// Editing any of `fields` while the record is in one of `states` moves it to `to`.
@@ -188,6 +227,9 @@ pub struct FollowUpSource<'a> {
     pub title: &'a str,
     pub fields: &'a Map<String, Value>,
     pub today: &'a str,
+    /// The record the opening record is part of, as it stood before the transition (a
+    /// calibration's equipment, whose last good calibration dates a period at risk).
+    pub whole: Option<&'a Linked>,
 }
 
 /// One typed field of a kind, kept in the record's JSON fields under `name`.
@@ -234,6 +276,19 @@ pub enum FieldType {
         columns: &'static [Field],
         max: usize,
     },
+    /// Names something that must exist when the record is saved: a user account or a record
+    /// of a kind. The kernel checks its form (one line, a record number in capitals); the
+    /// app checks that what it names exists, because only the app can look.
+    Ref(Ref),
+}
+
+/// What a [`FieldType::Ref`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ref {
+    /// An active user, by user name.
+    User,
+    /// A record of this kind, by number.
+    Record(&'static str),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -908,6 +963,17 @@ impl FieldType {
             }
             // Checked cell by cell in `check_rows`, which names the cell.
             Self::Rows { .. } => Err("must be a list of rows".into()),
+            Self::Ref(to) => {
+                let s = v.as_str().ok_or("must be text")?.trim();
+                if s.contains(['\n', '\r']) || s.chars().count() > REF_MAX {
+                    return Err(format!("must be one line of at most {REF_MAX} characters"));
+                }
+                Ok(Value::from(match to {
+                    Ref::User => s.to_string(),
+                    // Numbers are written in capitals (`DOC-0001`), as lookups expect.
+                    Ref::Record(_) => s.to_uppercase(),
+                }))
+            }
         }
     }
 
@@ -922,9 +988,14 @@ impl FieldType {
             Self::Bool => TypeName::Bool,
             Self::Number { .. } => TypeName::Number,
             Self::Rows { .. } => TypeName::Rows,
+            Self::Ref(Ref::User) => TypeName::User,
+            Self::Ref(Ref::Record(_)) => TypeName::Record,
         }
     }
 }
+
+/// The longest user name or record number a reference may hold.
+pub const REF_MAX: usize = 100;
 
 /// A number as stored: whole numbers as integers, so `95` reads back as `95`, not `95.0`.
 fn number_value(n: f64) -> Value {
@@ -1228,6 +1299,10 @@ pub enum TypeName {
     Bool,
     Number,
     Rows,
+    /// A user name (see [`FieldType::Ref`]).
+    User,
+    /// A record number of the kind named in `refers_to`.
+    Record,
 }
 
 /// A kind as the API and the forms see it.
@@ -1303,6 +1378,9 @@ pub struct FieldInfo {
     pub columns: Vec<FieldInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_rows: Option<usize>,
+    /// For record references: the kind of record named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refers_to: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1531,6 +1609,7 @@ impl Field {
                     })
                     .collect(),
             ),
+            FieldType::Ref(_) => (Some(REF_MAX), None, None, Vec::new()),
             FieldType::Date | FieldType::Bool | FieldType::Rows { .. } => {
                 (None, None, None, Vec::new())
             }
@@ -1554,6 +1633,10 @@ impl Field {
             choices,
             columns,
             max_rows,
+            refers_to: match self.ty {
+                FieldType::Ref(Ref::Record(kind)) => Some(kind.to_string()),
+                _ => None,
+            },
         }
     }
 }
@@ -2033,6 +2116,12 @@ fn offers(f: Option<&Field>, value: &str) -> bool {
 /// Problems with one field's type: a range that is empty, choices that are not.
 fn check_type(f: &Field, say: &mut impl FnMut(String)) {
     match f.ty {
+        FieldType::Ref(Ref::Record(kind)) if !all().iter().any(|k| k.id == kind) => {
+            say(format!(
+                "field '{}' names records of undeclared kind '{kind}'",
+                f.name
+            ));
+        }
         FieldType::Text { max } | FieldType::LongText { max } if max == 0 => {
             say(format!("field '{}' allows no characters", f.name));
         }
@@ -2139,7 +2228,12 @@ mod tests {
                 "risk",
                 "complaint",
                 "objective",
-                "supplier"
+                "supplier",
+                "equipment",
+                "calibration",
+                "impact_assessment",
+                "job_role",
+                "training"
             ]
         );
         assert_eq!(get("nonconformity").map(|k| k.prefix), Some("NC"));
@@ -2886,6 +2980,45 @@ mod tests {
                 err("fields.effective_date", "set by the workflow, not by hand"),
             ]
         );
+    }
+
+    #[test]
+    fn references_are_one_line_and_record_numbers_are_written_in_capitals() {
+        let role = FieldType::Ref(Ref::Record("job_role"));
+        assert_eq!(role.check(&json!(" role-0001 ")), Ok(json!("ROLE-0001")));
+        assert_eq!(
+            FieldType::Ref(Ref::User).check(&json!(" Ada ")),
+            Ok(json!("Ada"))
+        );
+        assert_eq!(
+            role.check(&json!("a\nb")),
+            Err("must be one line of at most 100 characters".into())
+        );
+        assert_eq!(role.check(&json!(7)), Err("must be text".into()));
+        let mut problems = Vec::new();
+        check_type(
+            &Field {
+                name: "pet",
+                label: "Pet",
+                help: "",
+                ty: FieldType::Ref(Ref::Record("unicorn")),
+                required: false,
+                system: false,
+            },
+            &mut |p| problems.push(p),
+        );
+        assert_eq!(
+            problems,
+            ["field 'pet' names records of undeclared kind 'unicorn'"]
+        );
+        let info = DOCUMENT.describe();
+        let roles = info
+            .fields
+            .iter()
+            .find(|f| f.name == "used_by_roles")
+            .unwrap();
+        assert_eq!(roles.columns[0].ty, TypeName::Record);
+        assert_eq!(roles.columns[0].refers_to.as_deref(), Some("job_role"));
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit_trail;
 pub mod body;
 pub mod compare;
+pub mod competence;
 pub mod complaint;
 pub mod export;
 pub mod kinds;
@@ -70,6 +71,7 @@ pub fn routes(app: &App) -> Router<App> {
         .route("/standards/{id}", get(standards::show))
         .route("/search", get(standards::search))
         .route("/compare", get(compare::run))
+        .route("/competence", get(competence::matrix))
         .route("/recommend", get(recommend::run))
         .route("/openapi.json", get(openapi::document))
 }

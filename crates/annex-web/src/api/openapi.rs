@@ -39,6 +39,7 @@ use utoipa::OpenApi;
         super::records::acknowledge,
         super::records::history,
         super::complaint::satisfaction,
+        super::competence::matrix,
         super::export::register_file,
         super::export::record_pdf,
         super::settings::risk_matrix,

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod audit_trail;
 pub mod compare;
+pub mod competence;
 pub mod export;
 pub mod recommend;
 pub mod records;
@@ -82,6 +83,7 @@ pub fn routes(app: &App) -> Router<App> {
         .route("/standards/search", get(standards::search))
         .route("/standards/{id}", get(standards::show))
         .route("/compare", get(compare::page))
+        .route("/competence", get(competence::page))
         .route("/recommend", get(recommend::page))
 }
 

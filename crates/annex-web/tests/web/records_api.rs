@@ -1008,7 +1008,12 @@ async fn kinds_and_the_openapi_document_describe_the_records_api() {
             "risk",
             "complaint",
             "objective",
-            "supplier"
+            "supplier",
+            "equipment",
+            "calibration",
+            "impact_assessment",
+            "job_role",
+            "training"
         ]
     );
     let doc = &kinds[0];
