@@ -105,6 +105,12 @@ enum Command {
     /// Recompute the audit trail's hash chain and name the first broken link.
     /// Exit status 0 when intact, 3 when broken.
     Verify,
+    /// Show or change settings (the risk matrix). Changes run as the system administrator,
+    /// need a reason and are events in the audit trail.
+    Settings {
+        #[command(subcommand)]
+        what: SettingsWhat,
+    },
     /// List the standards in the catalog, or show one.
     Standards {
         #[command(subcommand)]
@@ -188,6 +194,29 @@ enum UserAction {
 }
 
 // Parsed once per run: the size of the larger variant costs nothing worth boxing for.
+#[derive(Debug, Subcommand)]
+enum SettingsWhat {
+    /// The risk matrix: likelihood and impact scales and the levels scores fall into.
+    RiskMatrix {
+        #[command(subcommand)]
+        action: MatrixAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MatrixAction {
+    /// Print it as JSON (the form `set` reads).
+    Show,
+    /// Replace it with the matrix in FILE (JSON, as `show` prints it); open risks are
+    /// recomputed. A matrix that breaks a rule is refused naming the field (exit status 2).
+    Set {
+        file: PathBuf,
+        /// Why it changes; kept in the audit trail. Overrides a `reason` in the file.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum ExportWhat {
@@ -364,6 +393,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { action } => return user(&cli, action),
         Command::Export { what } => return export(&cli, what),
         Command::Remind { dry_run } => return remind(&cli, *dry_run),
+        Command::Settings { what } => return settings(&cli, what),
         Command::Verify => {
             let report = with_app(&cli, async |app| {
                 Ok(annex_app::audit_trail::verify(&app, &Principal::system()).await?)
@@ -392,6 +422,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         | Command::User { .. }
         | Command::Export { .. }
         | Command::Remind { .. }
+        | Command::Settings { .. }
         | Command::Verify => Ok(()),
         Command::Kinds { format } => {
             let kinds = annex_app::kinds::list();
@@ -594,6 +625,41 @@ fn export(cli: &Cli, what: &ExportWhat) -> anyhow::Result<()> {
                     data.number,
                     data.version,
                     out.display()
+                );
+            }
+        }
+        Ok(())
+    })
+}
+
+/// `annex settings risk-matrix show|set FILE`.
+fn settings(cli: &Cli, what: &SettingsWhat) -> anyhow::Result<()> {
+    let system = Principal::system();
+    let SettingsWhat::RiskMatrix { action } = what;
+    with_app(cli, async |app| {
+        match action {
+            MatrixAction::Show => {
+                let m = annex_app::settings::risk_matrix(&app, &system).await?;
+                println!("{}", serde_json::to_string_pretty(&m)?);
+            }
+            MatrixAction::Set { file, reason } => {
+                let text = std::fs::read_to_string(file)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+                let mut change: annex_app::settings::MatrixChange = serde_json::from_str(&text)
+                    .map_err(|e| anyhow::anyhow!("{}: not a risk matrix: {e}", file.display()))?;
+                if reason.is_some() {
+                    change.reason.clone_from(reason);
+                }
+                let done = annex_app::settings::set_risk_matrix(&app, &system, change).await?;
+                println!(
+                    "risk matrix saved as version {}: {} open risk(s) recomputed{}",
+                    done.matrix.version,
+                    done.recomputed.len(),
+                    if done.reassessed.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; sent back to assessed: {}", done.reassessed.join(", "))
+                    }
                 );
             }
         }

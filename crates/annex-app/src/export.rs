@@ -86,6 +86,11 @@ fn filters(q: &ListQuery) -> Value {
     if q.open {
         m.insert("open".into(), json!(true));
     }
+    for (name, value) in &q.fields {
+        if !value.trim().is_empty() {
+            m.insert(format!("fields.{}", name.trim()), json!(value.trim()));
+        }
+    }
     Value::Object(m)
 }
 

@@ -17,6 +17,9 @@
 //!   each person's overdue and soon-due records, sent over SMTP once a day.
 //! - [`demo`]: the demo organisation, made through the use cases above into an empty
 //!   database.
+//! - [`settings`]: settings changed at run time (the risk matrix), audited; open risks
+//!   recomputed when the matrix changes.
+//! - [`risk`]: the risk register's heat map.
 //! - [`config`]: the settings and the configuration file (`annex.toml`) they come from.
 //! - [`clock`]: server time in UTC, as the audit trail records it.
 //! - `passwords`: Argon2id hashing in a fixed amount of memory.
@@ -25,6 +28,7 @@ pub mod accounts;
 pub mod audit_trail;
 pub mod clock;
 pub mod compare;
+pub mod competence;
 pub mod complaint;
 pub mod config;
 pub mod demo;
@@ -35,6 +39,8 @@ mod passwords;
 pub mod recommend;
 pub mod records;
 pub mod reminders;
+pub mod risk;
+pub mod settings;
 pub mod standards;
 
 pub use accounts::Principal;

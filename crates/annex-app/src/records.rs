@@ -12,8 +12,8 @@ use std::collections::HashMap;
 
 use annex_core::audit_trail::Draft;
 use annex_core::kinds::{
-    self, DeriveCtx, FieldError, FollowUpSource, Kind, Meaning, Part, SignatureFact, TransitionCtx,
-    is_date,
+    self, DeriveCtx, FieldError, FieldType, FollowUpSource, Kind, Linked, Meaning, Part, Ref,
+    SignatureFact, TransitionCtx, is_date,
 };
 use annex_core::records::{
     Manifest, VersionContent, changed, search_text, signature_hash, version_hash,
@@ -156,6 +156,9 @@ pub struct ListQuery {
     pub limit: Option<i64>,
     /// Leave out records in terminal states (closed, obsolete...).
     pub open: bool,
+    /// Fields of the kind that must hold these values, as `(name, value)`: `fields.NAME=V`
+    /// in a query string (`fields.residual_level=high`). Needs `kind`.
+    pub fields: Vec<(String, String)>,
 }
 
 /// The orders a list can have, by name.
@@ -399,7 +402,7 @@ impl<'a> Users<'a> {
     }
 }
 
-fn kind_of(row: &RecordRow) -> Result<&'static Kind, Error> {
+pub(crate) fn kind_of(row: &RecordRow) -> Result<&'static Kind, Error> {
     kinds::get(&row.kind).ok_or_else(|| {
         Error::Internal(format!("{} has an unknown kind '{}'", row.number, row.kind))
     })
@@ -457,7 +460,7 @@ async fn visible(app: &App, who: &Principal, number: &str) -> Result<RecordRow, 
 }
 
 /// The flat view of a version used to say what changed: common columns and `fields.<name>`.
-fn flat(
+pub(crate) fn flat(
     title: &str,
     state: &str,
     owner: Option<i64>,
@@ -477,7 +480,7 @@ fn flat(
     m
 }
 
-fn flat_row(r: &RecordRow) -> Map<String, Value> {
+pub(crate) fn flat_row(r: &RecordRow) -> Map<String, Value> {
     flat(
         &r.title,
         &r.state,
@@ -518,10 +521,10 @@ async fn conflict(app: &App, current: &RecordRow, read: i64) -> Error {
 }
 
 /// The values of a new version, checked: owner exists, site code, due date.
-struct Common {
-    owner_id: Option<i64>,
-    site: String,
-    due_on: Option<String>,
+pub(crate) struct Common {
+    pub(crate) owner_id: Option<i64>,
+    pub(crate) site: String,
+    pub(crate) due_on: Option<String>,
 }
 
 async fn check_owner(app: &App, owner: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
@@ -564,26 +567,26 @@ pub(crate) fn blank_to_none(s: Option<String>) -> Option<String> {
 }
 
 /// Which version a write makes: the first of a new record, or the next of an existing one.
-enum Target<'a> {
+pub(crate) enum Target<'a> {
     New { seq: i64 },
     Next(&'a RecordRow),
 }
 
-struct Written {
-    id: i64,
-    number: String,
-    version: i64,
-    hash: String,
+pub(crate) struct Written {
+    pub(crate) id: i64,
+    pub(crate) number: String,
+    pub(crate) version: i64,
+    pub(crate) hash: String,
     /// The fields as stored (JSON text).
-    fields: String,
-    remind_on: Option<String>,
+    pub(crate) fields: String,
+    pub(crate) remind_on: Option<String>,
 }
 
 /// Writes a record version — the record's first (inserting the record) or its next, if the
 /// record is still at the version it was read at — and keeps it with its content hash. A
 /// writer that lost the race gets the conflict naming what the winner changed.
 #[allow(clippy::too_many_arguments)]
-async fn write_version(
+pub(crate) async fn write_version(
     app: &App,
     tx: &mut annex_store::Tx,
     kind: &Kind,
@@ -715,12 +718,13 @@ pub async fn create(app: &App, who: &Principal, input: NewRecord) -> Result<Reco
         .validate(&input.fields, true)
         .map_err(|e| errors.extend(e))
         .unwrap_or_default();
-    kind.compute(
-        &mut fields,
-        &DeriveCtx {
-            today: &clock::today(),
-        },
-    );
+    check_refs(app, kind, &fields, &mut errors).await?;
+    let settings = crate::settings::for_kind(app, kind).await?;
+    if errors.is_empty() {
+        let _ = kind
+            .compute(&mut fields, &DeriveCtx::new(&clock::today(), &settings))
+            .map_err(|e| errors.extend(e));
+    }
     let owner_id = match blank_to_none(input.owner) {
         Some(o) => check_owner(app, &o, &mut errors).await,
         None => who.user_id(),
@@ -790,6 +794,7 @@ pub async fn create(app: &App, who: &Principal, input: NewRecord) -> Result<Reco
     tx.audit(d);
     if let Some(parent) = &parent {
         write_link(&mut tx, who, (id, &number), Some(parent), None, PART_OF, at).await?;
+        refresh_wholes(app, &mut tx, who, id, &number, at).await?;
     }
     tx.commit().await?;
     // What was just written, without reading it back.
@@ -859,12 +864,17 @@ pub async fn update(
             fields.insert(k.clone(), v.clone());
         }
     }
-    kind.compute(
-        &mut fields,
-        &DeriveCtx {
-            today: &clock::today(),
-        },
-    );
+    check_refs(app, kind, &fields, &mut errors).await?;
+    let settings = crate::settings::for_kind(app, kind).await?;
+    let parts = parts_with_fields(app.store()?, kind, row.id).await?;
+    if errors.is_empty() {
+        let _ = kind
+            .compute(
+                &mut fields,
+                &DeriveCtx::new(&clock::today(), &settings).with_parts(&parts),
+            )
+            .map_err(|e| errors.extend(e));
+    }
     let owner_id = match &edit.owner {
         Some(Some(o)) if !o.trim().is_empty() => check_owner(app, o, &mut errors).await,
         Some(_) => None,
@@ -954,6 +964,7 @@ pub async fn update(
     d.after = Some(Value::Object(after_changes));
     d.reason = reason;
     tx.audit(d);
+    refresh_wholes(app, &mut tx, who, row.id, &row.number, at).await?;
     tx.commit().await?;
     let row = store
         .record(row.id)
@@ -1000,7 +1011,7 @@ pub async fn transition(
             .collect::<Vec<_>>(),
     );
     let parts = parts_of(store, &row).await?;
-    let linked = as_parts(store.linked_records(row.id).await?);
+    let linked_records = as_parts(store.linked_records(row.id).await?);
     let check = kind.check_transition(
         step.transition.trim(),
         &TransitionCtx {
@@ -1012,15 +1023,42 @@ pub async fn transition(
             reason: reason.as_deref(),
             today: &today,
             parts: &parts,
-            linked: &linked,
+            linked: &linked_records,
+            owner: row.owner_id,
         },
     );
     let mut plan = match check {
         Ok(p) => p,
         Err(errors) => return Err(refuse(app, who, "record.transition", &row.number, errors).await),
     };
-    kind.compute(&mut plan.fields, &DeriveCtx { today: &today });
-    let opened = match follow_ups(kind, step.transition.trim(), &row, &plan.fields, &today) {
+    let settings = crate::settings::current(app).await?;
+    let own_parts = parts_with_fields(store, kind, row.id).await?;
+    if let Err(errors) = kind.compute(
+        &mut plan.fields,
+        &DeriveCtx::new(&today, &settings).with_parts(&own_parts),
+    ) {
+        return Err(refuse(app, who, "record.transition", &row.number, errors).await);
+    }
+    // The whole this record is part of, as it stands before the step, for follow-ups that
+    // need it (an equipment's last good calibration before this one).
+    let whole = if kind.follow_ups.is_empty() {
+        None
+    } else {
+        store
+            .linked_from(row.id, PART_OF)
+            .await?
+            .first()
+            .map(linked)
+    };
+    let opened = match follow_ups(
+        kind,
+        step.transition.trim(),
+        &row,
+        &plan.fields,
+        &today,
+        &settings,
+        whole.as_ref(),
+    ) {
         Ok(o) => o,
         Err(errors) => return Err(refuse(app, who, "record.transition", &row.number, errors).await),
     };
@@ -1101,6 +1139,9 @@ pub async fn transition(
     for o in opened {
         open_follow_up(app, &mut tx, who, &row, o, at).await?;
     }
+    crate::competence::on_transition(app, &mut tx, who, kind, &row, plan.to, &plan.fields, at)
+        .await?;
+    refresh_wholes(app, &mut tx, who, row.id, &row.number, at).await?;
     tx.commit().await?;
     let row = store
         .record(row.id)
@@ -1110,12 +1151,14 @@ pub async fn transition(
 }
 
 /// A record a transition opens by itself, checked and ready to write.
-struct Opened {
-    kind: &'static Kind,
-    relation: &'static str,
-    title: String,
-    fields: Map<String, Value>,
-    due_on: Option<String>,
+pub(crate) struct Opened {
+    pub kind: &'static Kind,
+    pub relation: &'static str,
+    pub title: String,
+    pub fields: Map<String, Value>,
+    pub due_on: Option<String>,
+    /// Its owner; the opening record's owner when none.
+    pub owner_id: Option<i64>,
 }
 
 /// The records taking `transition` on `row` opens, with fields `after` the transition. They
@@ -1127,6 +1170,8 @@ fn follow_ups(
     row: &RecordRow,
     after: &Map<String, Value>,
     today: &str,
+    settings: &annex_core::settings::Settings,
+    whole: Option<&Linked>,
 ) -> Result<Vec<Opened>, Vec<FieldError>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
@@ -1147,6 +1192,7 @@ fn follow_ups(
             title: &row.title,
             fields: after,
             today,
+            whole,
         });
         let prefix = |e: FieldError| FieldError::new(format!("follow_up.{}", e.field), e.rule);
         let title = kinds::validate_title(&title).map_err(|e| errors.push(prefix(e)));
@@ -1154,13 +1200,17 @@ fn follow_ups(
             .validate(&fields, true)
             .map_err(|e| errors.extend(e.into_iter().map(prefix)));
         if let (Ok(title), Ok(mut fields)) = (title, fields) {
-            target.compute(&mut fields, &DeriveCtx { today });
+            if let Err(e) = target.compute(&mut fields, &DeriveCtx::new(today, settings)) {
+                errors.extend(e.into_iter().map(prefix));
+                continue;
+            }
             out.push(Opened {
                 kind: target,
                 relation: f.relation,
                 title,
                 fields,
                 due_on: f.due_in_days.and_then(|d| reminders::add_days(today, d)),
+                owner_id: None,
             });
         }
     }
@@ -1171,9 +1221,10 @@ fn follow_ups(
     }
 }
 
-/// Writes a follow-up of `source` in `tx`: owned by the source's owner, at its site, linked
-/// to it, and audited as a creation that names what opened it.
-async fn open_follow_up(
+/// Writes a follow-up of `source` in `tx`: owned by the source's owner unless it names its
+/// own, at the source's site, linked to it, and audited as a creation that names what opened
+/// it.
+pub(crate) async fn open_follow_up(
     app: &App,
     tx: &mut annex_store::Tx,
     who: &Principal,
@@ -1182,7 +1233,7 @@ async fn open_follow_up(
     at: i64,
 ) -> Result<(), Error> {
     let common = Common {
-        owner_id: source.owner_id,
+        owner_id: o.owner_id.or(source.owner_id),
         site: source.site.clone(),
         due_on: o.due_on,
     };
@@ -1224,6 +1275,171 @@ async fn open_follow_up(
         at,
     )
     .await?;
+    Ok(())
+}
+
+/// A stored record as computations and follow-ups see it.
+pub(crate) fn linked(row: &RecordRow) -> Linked {
+    let kind = kinds::get(&row.kind);
+    Linked {
+        kind: row.kind.clone(),
+        number: row.number.clone(),
+        title: row.title.clone(),
+        state: row.state.clone(),
+        terminal: kind
+            .and_then(|k| k.state(&row.state))
+            .is_some_and(|s| s.terminal),
+        fields: parse_fields(&row.fields),
+    }
+}
+
+/// The parts of a record whose kind computes fields, for the computation; none for kinds
+/// that compute nothing, so they cost no query.
+async fn parts_with_fields(
+    store: &annex_store::Store,
+    kind: &Kind,
+    id: i64,
+) -> Result<Vec<Linked>, Error> {
+    if kind.derive.is_none() {
+        return Ok(Vec::new());
+    }
+    Ok(store
+        .linking_to(id, PART_OF)
+        .await?
+        .iter()
+        .map(linked)
+        .collect())
+}
+
+/// Computes again, in `tx`, each whole that record `id` is part of and whose kind computes
+/// fields from its parts (an equipment's calibration dates once a calibration is recorded),
+/// and saves it as a new version when the computed values changed. Audited as an update
+/// naming the part that caused it.
+pub(crate) async fn refresh_wholes(
+    app: &App,
+    tx: &mut annex_store::Tx,
+    who: &Principal,
+    id: i64,
+    number: &str,
+    at: i64,
+) -> Result<(), Error> {
+    let today = clock::today();
+    for whole in tx.linked_from(id, PART_OF).await? {
+        let kind = kind_of(&whole)?;
+        if kind.derive.is_none() {
+            continue;
+        }
+        let parts: Vec<Linked> = tx
+            .linking_to(whole.id, PART_OF)
+            .await?
+            .iter()
+            .map(linked)
+            .collect();
+        let before = parse_fields(&whole.fields);
+        let mut fields = before.clone();
+        let settings = crate::settings::for_kind(app, kind).await?;
+        kind.compute(
+            &mut fields,
+            &DeriveCtx::new(&today, &settings).with_parts(&parts),
+        )
+        .map_err(Error::Rejected)?;
+        let names = changed(&before, &fields);
+        if names.is_empty() {
+            continue;
+        }
+        let common = Common {
+            owner_id: whole.owner_id,
+            site: whole.site.clone(),
+            due_on: whole.due_on.clone(),
+        };
+        let w = write_version(
+            app,
+            tx,
+            kind,
+            Target::Next(&whole),
+            &whole.title,
+            &whole.state,
+            &common,
+            &fields,
+            at,
+            who.user_id(),
+        )
+        .await?;
+        let pick = |m: &Map<String, Value>| -> Map<String, Value> {
+            names
+                .iter()
+                .map(|n| {
+                    (
+                        format!("fields.{n}"),
+                        m.get(n).cloned().unwrap_or(Value::Null),
+                    )
+                })
+                .collect()
+        };
+        let mut d = draft(who, "record.update", &whole.number);
+        d.before = Some(Value::Object(pick(&before)));
+        let mut after = pick(&fields);
+        after.insert("version".into(), json!(w.version));
+        after.insert("version_hash".into(), json!(w.hash));
+        d.after = Some(Value::Object(after));
+        d.reason = Some(format!("computed again from its part {number}"));
+        tx.audit(d);
+    }
+    Ok(())
+}
+
+/// Checks that what reference fields name exists: active users, records of the right kind
+/// that the user may see. Each miss is reported against its field or table cell.
+async fn check_refs(
+    app: &App,
+    kind: &Kind,
+    fields: &Map<String, Value>,
+    errors: &mut Vec<FieldError>,
+) -> Result<(), Error> {
+    let mut wanted: Vec<(String, Ref, String)> = Vec::new();
+    for f in kind.fields {
+        match f.ty {
+            FieldType::Ref(to) => {
+                if let Some(v) = fields.get(f.name).and_then(Value::as_str) {
+                    wanted.push((format!("fields.{}", f.name), to, v.to_string()));
+                }
+            }
+            FieldType::Rows { columns, .. } => {
+                let rows = fields.get(f.name).and_then(Value::as_array);
+                for (i, row) in rows.into_iter().flatten().enumerate() {
+                    for c in columns {
+                        if let (FieldType::Ref(to), Some(v)) =
+                            (c.ty, row.get(c.name).and_then(Value::as_str))
+                        {
+                            wanted.push((
+                                format!("fields.{}.{}.{}", f.name, i + 1, c.name),
+                                to,
+                                v.to_string(),
+                            ));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let store = app.store()?;
+    for (at, to, v) in wanted {
+        match to {
+            Ref::User => {
+                if store.user_by_name(&v).await?.is_none_or(|u| u.disabled) {
+                    errors.push(FieldError::new(at, format!("'{v}' is not an active user")));
+                }
+            }
+            Ref::Record(k) => {
+                let found = store.record_by_number(&v).await?;
+                if found.is_none_or(|r| r.kind != k) {
+                    let label = kinds::get(k).map_or(k, |k| k.label).to_lowercase();
+                    errors.push(FieldError::new(at, format!("no {label} numbered '{v}'")));
+                }
+            }
+        }
+    }
     Ok(())
 }
 
@@ -1692,7 +1908,7 @@ pub async fn comment(
 }
 
 /// The revision a reader acknowledges: the kind's `revision` field, else the version.
-fn revision_of(row: &RecordRow) -> i64 {
+pub(crate) fn revision_of(row: &RecordRow) -> i64 {
     parse_fields(&row.fields)
         .get("revision")
         .and_then(Value::as_i64)
@@ -1719,6 +1935,7 @@ pub async fn acknowledge(app: &App, who: &Principal, number: &str) -> Result<Ack
         let mut d = draft(who, "record.acknowledge", &row.number);
         d.after = Some(json!({"revision": revision}));
         tx.audit(d);
+        crate::competence::on_acknowledge(app, &mut tx, who, &row, revision, at).await?;
         tx.commit().await?;
     }
     Ok(AckView {
@@ -2048,6 +2265,7 @@ pub(crate) async fn filter_of(app: &App, who: &Principal, q: ListQuery) -> Resul
     if !(1..=500).contains(&limit) {
         errors.push(FieldError::new("limit", "must be between 1 and 500"));
     }
+    let fields = field_filters(kind, &q.fields, &mut errors);
     if !errors.is_empty() {
         return Err(Error::Rejected(errors));
     }
@@ -2074,10 +2292,50 @@ pub(crate) async fn filter_of(app: &App, who: &Principal, q: ListQuery) -> Resul
         remind_from: bounds.as_ref().and_then(|b| b.from.clone()),
         remind_by: bounds.and_then(|b| b.to),
         text: blank_to_none(q.q),
+        fields,
         sort,
         after,
         limit,
     })
+}
+
+/// Field filters checked against the kind: a declared field with a value that can be
+/// compared as text (text, choice, number, date). Blank values filter nothing.
+fn field_filters(
+    kind: Option<&Kind>,
+    asked: &[(String, String)],
+    errors: &mut Vec<FieldError>,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (name, value) in asked {
+        let (name, value) = (name.trim(), value.trim());
+        if value.is_empty() {
+            continue;
+        }
+        let at = format!("fields.{name}");
+        let Some(kind) = kind else {
+            errors.push(FieldError::new(at, "filtering on a field needs a kind"));
+            continue;
+        };
+        match kind.field(name).map(|f| f.ty) {
+            Some(
+                kinds::FieldType::Text { .. }
+                | kinds::FieldType::Choice(_)
+                | kinds::FieldType::Integer { .. }
+                | kinds::FieldType::Number { .. }
+                | kinds::FieldType::Date,
+            ) => out.push((name.to_string(), value.to_string())),
+            Some(_) => errors.push(FieldError::new(
+                at,
+                "only text, choice, number and date fields can be filtered on",
+            )),
+            None => errors.push(FieldError::new(
+                at,
+                format!("not a field of kind '{}'", kind.id),
+            )),
+        }
+    }
+    out
 }
 
 /// The user's open records, soonest due first: the home page's task list.

@@ -10,6 +10,7 @@
 //! - [`role`]: the six roles and the permission matrix the app layer checks.
 //! - [`kinds`]: record kinds (document, nonconformity, ...): fields, workflows, signatures.
 //! - [`reminders`]: the due-date engine: overdue, due today, due soon or later.
+//! - [`settings`]: settings changed at run time (the risk matrix): defaults and rules.
 
 pub mod audit_trail;
 pub mod catalog;
@@ -22,6 +23,7 @@ pub mod recommend;
 pub mod records;
 pub mod reminders;
 pub mod role;
+pub mod settings;
 
 pub use catalog::{Catalog, Clause, Standard};
 pub use error::{CatalogError, Error};

@@ -274,6 +274,29 @@ pub fn add_days(date: &str, days: i64) -> Option<String> {
     Some(date_of_day(day_number(date)? + days))
 }
 
+/// `date` plus `months` calendar months (negative goes back), keeping the day of the month
+/// where the target month has it and the month's last day where it does not: 31 January plus
+/// one month is 28 (or 29) February. `None` when `date` is not a calendar date or the result
+/// falls outside years 1 to 9999.
+pub fn add_months(date: &str, months: i64) -> Option<String> {
+    if !is_date(date) {
+        return None;
+    }
+    let y: i64 = date.get(0..4)?.parse().ok()?;
+    let m: i64 = date.get(5..7)?.parse().ok()?;
+    let d: i64 = date.get(8..10)?.parse().ok()?;
+    let total = y.checked_mul(12)?.checked_add(m - 1)?.checked_add(months)?;
+    let (y, m) = (total.div_euclid(12), total.rem_euclid(12) + 1);
+    if !(1..=9999).contains(&y) {
+        return None;
+    }
+    // The last day that exists in the target month, from 31 down.
+    (28..=d.max(28))
+        .rev()
+        .map(|day| format!("{y:04}-{m:02}-{:02}", day.min(d)))
+        .find(|s| is_date(s))
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -305,6 +328,18 @@ mod tests {
     }
 
     #[test]
+    fn months_are_added_on_the_calendar_and_month_ends_are_kept_in_the_month() {
+        assert_eq!(add_months("2026-01-15", 12).as_deref(), Some("2027-01-15"));
+        assert_eq!(add_months("2026-01-31", 1).as_deref(), Some("2026-02-28"));
+        assert_eq!(add_months("2028-01-31", 1).as_deref(), Some("2028-02-29"));
+        assert_eq!(add_months("2026-03-31", 6).as_deref(), Some("2026-09-30"));
+        assert_eq!(add_months("2026-11-30", 3).as_deref(), Some("2027-02-28"));
+        assert_eq!(add_months("2026-03-14", -3).as_deref(), Some("2025-12-14"));
+        assert_eq!(add_months("2026-02-30", 1), None);
+        assert_eq!(add_months("9999-12-01", 1), None);
+    }
+
+    #[test]
     fn a_lead_of_zero_leaves_only_overdue_and_today() {
         let w = Window::new("2026-03-10", 0).unwrap();
         assert_eq!(w.classify("2026-03-10"), Some(Urgency::DueToday));
@@ -314,6 +349,18 @@ mod tests {
             Some("2026-03-11")
         );
         assert_eq!(w.bounds(Urgency::DueSoon).to.as_deref(), Some("2026-03-10"));
+    }
+
+    #[test]
+    fn months_are_added_on_the_calendar() {
+        assert_eq!(add_months("2026-01-15", 1).as_deref(), Some("2026-02-15"));
+        assert_eq!(add_months("2026-01-31", 1).as_deref(), Some("2026-02-28"));
+        assert_eq!(add_months("2024-01-31", 1).as_deref(), Some("2024-02-29"));
+        assert_eq!(add_months("2026-11-30", 3).as_deref(), Some("2027-02-28"));
+        assert_eq!(add_months("2024-02-29", 12).as_deref(), Some("2025-02-28"));
+        assert_eq!(add_months("2026-03-31", -1).as_deref(), Some("2026-02-28"));
+        assert_eq!(add_months("9999-12-01", 1), None);
+        assert_eq!(add_months("2026-02-30", 1), None);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! - [`standards`]: the catalog list and one standard with its clause tree.
 //! - [`compare`]: a comparison of standards.
 //! - [`recommend`]: a recommendation.
+//! - [`trend`]: a line chart of values over time, as SVG.
 
 pub mod chart;
 pub mod compare;
@@ -15,6 +16,7 @@ pub mod export;
 pub mod kinds;
 pub mod recommend;
 pub mod standards;
+pub mod trend;
 
 use comfy_table::{ContentArrangement, Table, presets};
 

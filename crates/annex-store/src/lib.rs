@@ -13,6 +13,7 @@
 //!   acknowledgements; the filtered, keyset-paginated list; full-text search.
 //! - [`audit_trail`]: reading the chain back (pages, subjects, verification).
 //! - [`reminders`]: every owner's records due up to a date, and the claim of a digest's day.
+//! - [`settings`]: settings changed at run time (the risk matrix), one row each.
 //! - [`tx`]: a write transaction; audit events are appended to the chain at commit.
 //!
 //! The standards catalog needs no storage: it is compiled into the binary.
@@ -21,6 +22,7 @@ pub mod accounts;
 pub mod audit_trail;
 pub mod records;
 pub mod reminders;
+pub mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tx;

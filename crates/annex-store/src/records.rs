@@ -185,6 +185,10 @@ pub struct Filter {
     pub remind_by: Option<String>,
     /// Full-text query, words separated by spaces; each must match (by prefix).
     pub text: Option<String>,
+    /// Fields of the kind that must hold these values (`residual_level` = `high`), compared
+    /// as text. The names must be declared fields (the app layer checks); any other name
+    /// matches nothing.
+    pub fields: Vec<(String, String)>,
     pub sort: Sort,
     pub after: Option<Cursor>,
     pub limit: i64,
@@ -287,6 +291,17 @@ fn conditions(filter: &Filter, postgres: bool, select: &str) -> Query {
     if let Some(d) = &filter.remind_by {
         q.push("remind_on <= $?", Bind::Str(d.clone()));
     }
+    for (name, value) in &filter.fields {
+        // The name goes into the SQL text, so it must be a plain identifier.
+        if !is_field_name(name) {
+            q.sql.push_str(" AND 1 = 0");
+            continue;
+        }
+        q.push(
+            &format!("{} = $?", field_text(name, postgres)),
+            Bind::Str(value.clone()),
+        );
+    }
     if let Some(text) = filter.text.as_deref().and_then(|t| text_query(t, postgres)) {
         if postgres {
             q.push("search @@ to_tsquery('simple', $?)", Bind::Str(text));
@@ -298,6 +313,25 @@ fn conditions(filter: &Filter, postgres: bool, select: &str) -> Query {
         }
     }
     q
+}
+
+/// Whether `name` can name a field in SQL text: lower-case letters, digits and `_`.
+fn is_field_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// A field of the record's JSON as text, as each backend writes it: numbers as their
+/// digits, text as itself, absent as NULL.
+fn field_text(name: &str, postgres: bool) -> String {
+    if postgres {
+        format!("(fields::jsonb ->> '{name}')")
+    } else {
+        format!("CAST(json_extract(fields, '$.{name}') AS TEXT)")
+    }
 }
 
 /// The sort key expression and direction of an order.
@@ -501,6 +535,33 @@ impl Store {
         }))
     }
 
+    /// How many records matching `filter` hold each pair of values of fields `a` and `b`
+    /// (a risk register's heat map: residual likelihood by impact), the values as text; one
+    /// grouped query, however many records match. Names that are not plain identifiers
+    /// count nothing.
+    pub async fn tally(
+        &self,
+        filter: &Filter,
+        a: &str,
+        b: &str,
+    ) -> Result<Vec<(Option<String>, Option<String>, i64)>> {
+        if !is_field_name(a) || !is_field_name(b) {
+            return Ok(Vec::new());
+        }
+        let postgres = matches!(self.db, Db::Postgres(_));
+        let select = format!(
+            "{} AS a, {} AS b, COUNT(*) AS n",
+            field_text(a, postgres),
+            field_text(b, postgres)
+        );
+        let mut q = conditions(filter, postgres, &select);
+        q.sql.push_str(" GROUP BY 1, 2");
+        Ok(on_pool!(self, p => {
+            let query = sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone()));
+            bind_all!(query, &q.binds).fetch_all(p).await?
+        }))
+    }
+
     pub async fn versions(&self, record_id: i64) -> Result<Vec<VersionRow>> {
         let sql = format!(
             "SELECT {VERSION_COLUMNS} FROM record_versions WHERE record_id = $1 ORDER BY version"
@@ -573,6 +634,31 @@ impl Store {
             .bind(record_id)
             .fetch_all(p)
             .await?
+        }))
+    }
+
+    /// The records linked to `target_id` with `relation`, whole (a whole's parts with their
+    /// fields), in the order they were linked.
+    pub async fn linking_to(&self, target_id: i64, relation: &str) -> Result<Vec<RecordRow>> {
+        let sql = linking_sql(false);
+        Ok(on_pool!(self, p => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(target_id)
+                .bind(relation)
+                .fetch_all(p)
+                .await?
+        }))
+    }
+
+    /// The records `record_id` links to with `relation`, whole (the whole a part belongs to).
+    pub async fn linked_from(&self, record_id: i64, relation: &str) -> Result<Vec<RecordRow>> {
+        let sql = linking_sql(true);
+        Ok(on_pool!(self, p => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(record_id)
+                .bind(relation)
+                .fetch_all(p)
+                .await?
         }))
     }
 
@@ -658,7 +744,36 @@ impl Store {
     }
 }
 
+/// Records at one end of links with a relation: with `from`, those a record links to ($1 is
+/// the linking record); without, those linking to a record ($1 is the target).
+fn linking_sql(from: bool) -> String {
+    let columns: Vec<String> = RECORD_COLUMNS
+        .split(',')
+        .map(|c| format!("r.{}", c.trim()))
+        .collect();
+    let (join, by) = if from {
+        ("l.target_id", "l.record_id")
+    } else {
+        ("l.record_id", "l.target_id")
+    };
+    format!(
+        "SELECT {} FROM links l JOIN records r ON r.id = {join} \
+         WHERE {by} = $1 AND l.relation = $2 ORDER BY l.id",
+        columns.join(", ")
+    )
+}
+
 impl Tx {
+    /// As [`Store::linking_to`], inside the transaction: sees what it has written.
+    pub async fn linking_to(&mut self, target_id: i64, relation: &str) -> Result<Vec<RecordRow>> {
+        fetch_all!(self, RecordRow, &linking_sql(false), target_id, relation)
+    }
+
+    /// As [`Store::linked_from`], inside the transaction.
+    pub async fn linked_from(&mut self, record_id: i64, relation: &str) -> Result<Vec<RecordRow>> {
+        fetch_all!(self, RecordRow, &linking_sql(true), record_id, relation)
+    }
+
     /// The next number of `kind`: 1, 2, 3... Taken inside the transaction that creates the
     /// record, so a rolled-back creation gives its number back and numbers stay gapless; the
     /// counter row is locked until commit, so concurrent creations never share a number.

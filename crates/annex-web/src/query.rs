@@ -21,6 +21,16 @@ pub fn ids(raw: Option<&str>) -> Vec<String> {
         .collect()
 }
 
+/// The `fields.NAME=VALUE` filters of a query string, in order.
+pub fn field_filters(q: &Form) -> Vec<(String, String)> {
+    q.0.iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("fields.")
+                .map(|name| (name.to_string(), v.clone()))
+        })
+        .collect()
+}
+
 /// A records list query from a query string's pairs, for the kind given (a list page) or
 /// named by its `kind` parameter (the API); values are checked by the app layer, which names
 /// the parameter and the rule.
@@ -39,5 +49,6 @@ pub fn records(kind: Option<String>, q: &Form) -> ListQuery {
         // Something that is not a number is sent on as 0, for the app layer to name the rule.
         limit: q.opt("limit").map(|l| l.trim().parse().unwrap_or(0)),
         open: matches!(q.get("open").as_str(), "true" | "on" | "1"),
+        fields: field_filters(q),
     }
 }

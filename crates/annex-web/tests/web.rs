@@ -17,12 +17,18 @@ use tower::ServiceExt;
 mod browser;
 #[path = "web/demo.rs"]
 mod demo;
+#[path = "web/equipment_training.rs"]
+mod equipment_training;
 #[path = "web/exports.rs"]
 mod exports;
+#[path = "web/objectives_suppliers.rs"]
+mod objectives_suppliers;
 #[path = "web/pages.rs"]
 mod pages;
 #[path = "web/records_api.rs"]
 mod records_api;
+#[path = "web/risks.rs"]
+mod risks;
 // Not every test uses every helper (and `TestApp::db` only keeps the database alive).
 #[allow(dead_code)]
 #[path = "web/support.rs"]

@@ -134,6 +134,7 @@ mod tests {
             today: "2026-06-10",
             parts: &[],
             linked: &[],
+            owner: None,
         }
     }
 

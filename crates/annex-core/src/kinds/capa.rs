@@ -348,6 +348,7 @@ mod tests {
             today,
             parts,
             linked: &[],
+            owner: None,
         }
     }
 

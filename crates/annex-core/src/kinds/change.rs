@@ -281,6 +281,7 @@ mod tests {
             today: "2026-04-01",
             parts: &[],
             linked: &[],
+            owner: None,
         }
     }
 

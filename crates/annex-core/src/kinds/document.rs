@@ -7,7 +7,9 @@
 //! ISO 13485:2016 4.2.4). Approval is an electronic signature (21 CFR 11.50) by someone other
 //! than the reviewer.
 
-use super::{Choice, Effect, Field, FieldType, Guard, Kind, Meaning, Signing, State, Transition};
+use super::{
+    Choice, Effect, Field, FieldType, Guard, Kind, Meaning, Ref, Signing, State, Transition,
+};
 use crate::role::Role;
 
 /// Who writes documents and moves them along.
@@ -109,6 +111,27 @@ pub static DOCUMENT: Kind = Kind {
             help: "What this revision changes and why, so reviewers and readers can see it at \
                    a glance. Cleared when a new revision is started.",
             ty: FieldType::LongText { max: 5000 },
+            required: false,
+            system: false,
+        },
+        // ISO 9001:2015 7.2 and 7.3: the people who work to a document know its current
+        // revision. Each holder of a role named here is given the revision to read and
+        // acknowledge when it comes into effect (see `annex_app::competence`).
+        Field {
+            name: "used_by_roles",
+            label: "Job roles that work to it",
+            help: "The numbers of the job roles (ROLE-0001...) whose holders must read each                    revision. When a revision comes into effect, each of them gets a                    read-and-acknowledge training record, done when they acknowledge it.",
+            ty: FieldType::Rows {
+                columns: &[Field {
+                    name: "role",
+                    label: "Job role",
+                    help: "",
+                    ty: FieldType::Ref(Ref::Record("job_role")),
+                    required: true,
+                    system: false,
+                }],
+                max: 50,
+            },
             required: false,
             system: false,
         },
@@ -300,6 +323,7 @@ mod tests {
             today: "2026-03-14",
             parts: &[],
             linked: &[],
+            owner: None,
         }
     }
 

@@ -11,35 +11,53 @@
 //! checked there too.
 
 pub mod action;
+pub mod calibration;
 pub mod capa;
 pub mod change;
 pub mod complaint;
 pub mod context_issue;
 pub mod document;
+pub mod equipment;
+pub mod impact_assessment;
 pub mod interested_party;
+pub mod job_role;
 pub mod nonconformity;
+pub mod objective;
 pub mod process;
+pub mod risk;
+pub mod supplier;
+pub mod training;
 
+use std::cell::RefCell;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::role::{Permission, Role};
+use crate::settings::Settings;
 
 pub use action::ACTION;
+pub use calibration::CALIBRATION;
 pub use capa::CAPA;
 pub use change::CHANGE;
 pub use complaint::COMPLAINT;
 pub use context_issue::CONTEXT_ISSUE;
 pub use document::DOCUMENT;
+pub use equipment::EQUIPMENT;
+pub use impact_assessment::IMPACT_ASSESSMENT;
 pub use interested_party::INTERESTED_PARTY;
+pub use job_role::JOB_ROLE;
 pub use nonconformity::NONCONFORMITY;
+pub use objective::OBJECTIVE;
 pub use process::PROCESS;
+pub use risk::RISK;
+pub use supplier::SUPPLIER;
+pub use training::TRAINING;
 
 /// Every kind Annex knows, in the order menus show them.
 pub fn all() -> &'static [&'static Kind] {
-    static ALL: [&Kind; 9] = [
+    static ALL: [&Kind; 17] = [
         &DOCUMENT,
         &NONCONFORMITY,
         &CAPA,
@@ -48,7 +66,15 @@ pub fn all() -> &'static [&'static Kind] {
         &CONTEXT_ISSUE,
         &INTERESTED_PARTY,
         &PROCESS,
+        &RISK,
         &COMPLAINT,
+        &OBJECTIVE,
+        &SUPPLIER,
+        &EQUIPMENT,
+        &CALIBRATION,
+        &IMPACT_ASSESSMENT,
+        &JOB_ROLE,
+        &TRAINING,
     ];
     &ALL
 }
@@ -117,11 +143,56 @@ pub struct Derive {
     pub compute: fn(&mut Map<String, Value>, &DeriveCtx),
 }
 
-/// What a computation may depend on besides the record's own fields.
-#[derive(Debug, Clone, Copy)]
+/// What a computation may depend on besides the record's own fields: today and the
+/// organisation's current settings (a risk's level depends on the risk matrix). A value the
+/// computation cannot place under the settings (a likelihood above the matrix's scale) is
+/// refused through [`DeriveCtx::refuse`], naming the field: only where settings are known
+/// can such a rule be checked, and the save is then refused like any broken rule.
+#[derive(Debug)]
 pub struct DeriveCtx<'a> {
     /// Today, `YYYY-MM-DD`.
     pub today: &'a str,
+    pub settings: &'a Settings,
+    refused: RefCell<Vec<FieldError>>,
+    /// The records linked as `part_of` this one, with their fields (an equipment's
+    /// calibrations), so a whole can be computed from its parts. The app passes them on every
+    /// save, and computes the whole again when one of its parts moves.
+    pub parts: &'a [Linked],
+}
+
+impl<'a> DeriveCtx<'a> {
+    /// A computation under `settings` that sees no parts.
+    pub fn new(today: &'a str, settings: &'a Settings) -> Self {
+        Self {
+            today,
+            settings,
+            refused: RefCell::new(Vec::new()),
+            parts: &[],
+        }
+    }
+
+    /// The same, seeing `parts`.
+    pub fn with_parts(self, parts: &'a [Linked]) -> Self {
+        Self { parts, ..self }
+    }
+
+    /// Reports that `field` (`fields.likelihood`) breaks `rule` under the current settings.
+    pub fn refuse(&self, field: impl Into<String>, rule: impl Into<String>) {
+        self.refused.borrow_mut().push(FieldError::new(field, rule));
+    }
+}
+
+/// Another record as a computation or a follow-up sees it: what it is, where it stands and
+/// its fields.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Linked {
+    pub kind: String,
+    pub number: String,
+    pub title: String,
+    pub state: String,
+    /// Its state is terminal in its kind.
+    pub terminal: bool,
+    pub fields: Map<String, Value>,
 }
 
 /// Editing any of `fields` while the record is in one of `states` moves it to `to`.
@@ -156,6 +227,9 @@ pub struct FollowUpSource<'a> {
     pub title: &'a str,
     pub fields: &'a Map<String, Value>,
     pub today: &'a str,
+    /// The record the opening record is part of, as it stood before the transition (a
+    /// calibration's equipment, whose last good calibration dates a period at risk).
+    pub whole: Option<&'a Linked>,
 }
 
 /// One typed field of a kind, kept in the record's JSON fields under `name`.
@@ -202,6 +276,19 @@ pub enum FieldType {
         columns: &'static [Field],
         max: usize,
     },
+    /// Names something that must exist when the record is saved: a user account or a record
+    /// of a kind. The kernel checks its form (one line, a record number in capitals); the
+    /// app checks that what it names exists, because only the app can look.
+    Ref(Ref),
+}
+
+/// What a [`FieldType::Ref`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ref {
+    /// An active user, by user name.
+    User,
+    /// A record of this kind, by number.
+    Record(&'static str),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -280,6 +367,31 @@ pub enum Guard {
         kind: &'static str,
         when: Option<&'static str>,
     },
+    /// Number field `field` has a value of at least `min` (a supplier's evaluation score
+    /// before approval).
+    AtLeast { field: &'static str, min: i64 },
+    /// Choice field `field` holds one of `values` (an objective's computed status before it
+    /// is declared achieved).
+    OneOf {
+        field: &'static str,
+        values: &'static [&'static str],
+    },
+    /// Field `field` is given whenever choice field `when` holds `is` (the limits of a
+    /// target that is a band).
+    RequiredWhen {
+        field: &'static str,
+        when: &'static str,
+        is: &'static str,
+    },
+    /// Number field `field` is not above number field `limit`, when both are given (a
+    /// band's lower limit and its upper one).
+    NotAbove {
+        field: &'static str,
+        limit: &'static str,
+    },
+    /// The person taking the transition owns the record: a risk's residual level is accepted
+    /// by the risk owner (ISO/IEC 27001:2022 6.1.3 f), nobody on their behalf.
+    Owner,
 }
 
 /// A change to the fields that taking a transition makes.
@@ -403,6 +515,8 @@ pub struct TransitionCtx<'a> {
     pub parts: &'a [Part],
     /// Records linked to or from this one in any relation (parts included).
     pub linked: &'a [Part],
+    /// The record's owner, for steps only the owner may take.
+    pub owner: Option<i64>,
 }
 
 /// A record linked to the one being moved (as `part_of` it, or otherwise): its kind, number,
@@ -849,6 +963,17 @@ impl FieldType {
             }
             // Checked cell by cell in `check_rows`, which names the cell.
             Self::Rows { .. } => Err("must be a list of rows".into()),
+            Self::Ref(to) => {
+                let s = v.as_str().ok_or("must be text")?.trim();
+                if s.contains(['\n', '\r']) || s.chars().count() > REF_MAX {
+                    return Err(format!("must be one line of at most {REF_MAX} characters"));
+                }
+                Ok(Value::from(match to {
+                    Ref::User => s.to_string(),
+                    // Numbers are written in capitals (`DOC-0001`), as lookups expect.
+                    Ref::Record(_) => s.to_uppercase(),
+                }))
+            }
         }
     }
 
@@ -863,9 +988,14 @@ impl FieldType {
             Self::Bool => TypeName::Bool,
             Self::Number { .. } => TypeName::Number,
             Self::Rows { .. } => TypeName::Rows,
+            Self::Ref(Ref::User) => TypeName::User,
+            Self::Ref(Ref::Record(_)) => TypeName::Record,
         }
     }
 }
+
+/// The longest user name or record number a reference may hold.
+pub const REF_MAX: usize = 100;
 
 /// A number as stored: whole numbers as integers, so `95` reads back as `95`, not `95.0`.
 fn number_value(n: f64) -> Value {
@@ -982,6 +1112,15 @@ impl Guard {
                 kind,
                 when: Some(flag),
             } => format!("needs a linked {kind} when {flag} is yes"),
+            Self::AtLeast { field, min } => format!("{field} must be at least {min}"),
+            Self::OneOf { field, values } => {
+                format!("{field} must be one of: {}", values.join(", "))
+            }
+            Self::RequiredWhen { field, when, is } => {
+                format!("{field} is required when {when} is {is}")
+            }
+            Self::NotAbove { field, limit } => format!("{field} cannot be above {limit}"),
+            Self::Owner => "only the record's owner may take this step".into(),
         }
     }
 
@@ -989,8 +1128,14 @@ impl Guard {
     pub fn field(&self) -> String {
         match self {
             Self::Signed(_) | Self::DistinctSigners(..) => "signature".into(),
-            Self::DateAfter { field, .. } | Self::NotFuture(field) => format!("fields.{field}"),
+            Self::DateAfter { field, .. }
+            | Self::NotFuture(field)
+            | Self::AtLeast { field, .. }
+            | Self::OneOf { field, .. }
+            | Self::RequiredWhen { field, .. }
+            | Self::NotAbove { field, .. } => format!("fields.{field}"),
             Self::PartsFinished(_) | Self::Linked { .. } => "links".into(),
+            Self::Owner => "owner".into(),
         }
     }
 
@@ -1011,6 +1156,7 @@ impl Guard {
                 .and_then(Value::as_str)
                 .filter(|d| is_date(d))
         };
+        let number = |f: &str| ctx.fields.get(f).and_then(Value::as_f64);
         let met = match *self {
             Self::Signed(m) => ctx.signatures.iter().any(|s| s.meaning == m),
             // Strict on purpose: someone who signed one meaning never holds the other, even
@@ -1052,6 +1198,47 @@ impl Guard {
                     when.is_none_or(|f| ctx.fields.get(f).and_then(Value::as_bool) == Some(true));
                 !applies || ctx.linked.iter().any(|p| p.kind == kind)
             }
+            Self::AtLeast { field, min } => match number(field) {
+                #[allow(clippy::cast_precision_loss)] // `min` is a small declared number
+                Some(n) if n >= min as f64 => true,
+                Some(n) => {
+                    return Err(format!("must be at least {min}; it is {}", number_value(n)));
+                }
+                None => return Err(format!("must be at least {min}; it has no value yet")),
+            },
+            Self::OneOf { field, values } => match ctx.fields.get(field).and_then(Value::as_str) {
+                Some(v) if values.contains(&v) => true,
+                Some(v) => {
+                    return Err(format!("must be one of: {}; it is {v}", values.join(", ")));
+                }
+                None => {
+                    return Err(format!(
+                        "must be one of: {}; it has no value yet",
+                        values.join(", ")
+                    ));
+                }
+            },
+            Self::RequiredWhen { field, when, is } => {
+                let applies = ctx.fields.get(when).and_then(Value::as_str) == Some(is);
+                if applies && ctx.fields.get(field).is_none_or(is_blank) {
+                    return Err(format!("required when {when} is {is}"));
+                }
+                true
+            }
+            Self::NotAbove { field, limit } => match (number(field), number(limit)) {
+                (Some(n), Some(l)) if n > l => {
+                    return Err(format!(
+                        "cannot be above {limit} ({}); it is {}",
+                        number_value(l),
+                        number_value(n)
+                    ));
+                }
+                _ => true,
+            },
+            Self::Owner => match ctx.owner {
+                None => return Err("the record has no owner: give it one first".into()),
+                Some(o) => o == ctx.actor,
+            },
         };
         if met { Ok(()) } else { Err(self.describe()) }
     }
@@ -1112,6 +1299,10 @@ pub enum TypeName {
     Bool,
     Number,
     Rows,
+    /// A user name (see [`FieldType::Ref`]).
+    User,
+    /// A record number of the kind named in `refers_to`.
+    Record,
 }
 
 /// A kind as the API and the forms see it.
@@ -1187,6 +1378,9 @@ pub struct FieldInfo {
     pub columns: Vec<FieldInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_rows: Option<usize>,
+    /// For record references: the kind of record named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refers_to: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1303,10 +1497,21 @@ impl Kind {
         }
     }
 
-    /// Computes the kind's computed fields into `fields`.
-    pub fn compute(&self, fields: &mut Map<String, Value>, ctx: &DeriveCtx) {
+    /// Computes the kind's computed fields into `fields`; or the values the computation
+    /// refused under the current settings, each naming its field and rule.
+    pub fn compute(
+        &self,
+        fields: &mut Map<String, Value>,
+        ctx: &DeriveCtx,
+    ) -> Result<(), Vec<FieldError>> {
         if let Some(d) = self.derive {
             (d.compute)(fields, ctx);
+        }
+        let refused = ctx.refused.take();
+        if refused.is_empty() {
+            Ok(())
+        } else {
+            Err(refused)
         }
     }
 
@@ -1404,6 +1609,7 @@ impl Field {
                     })
                     .collect(),
             ),
+            FieldType::Ref(_) => (Some(REF_MAX), None, None, Vec::new()),
             FieldType::Date | FieldType::Bool | FieldType::Rows { .. } => {
                 (None, None, None, Vec::new())
             }
@@ -1427,6 +1633,122 @@ impl Field {
             choices,
             columns,
             max_rows,
+            refers_to: match self.ty {
+                FieldType::Ref(Ref::Record(kind)) => Some(kind.to_string()),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// How a kind's records are shown beyond their fields: named list views (the approved
+/// supplier list), a trend chart of a table field (an objective's measurements), and records
+/// the page offers to raise as part of the record (a supplier's nonconformities). Kept beside
+/// [`Kind`] rather than in it so that kinds without any need not say so.
+#[derive(Debug, Clone, Copy)]
+pub struct Presentation {
+    pub views: &'static [SavedView],
+    pub trend: Option<Trend>,
+    pub raises: &'static [Raise],
+}
+
+impl Presentation {
+    pub const NONE: Presentation = Presentation {
+        views: &[],
+        trend: None,
+        raises: &[],
+    };
+}
+
+/// A list of a kind's records under a name: a link above the list with these filters.
+#[derive(Debug, Clone, Copy)]
+pub struct SavedView {
+    pub label: &'static str,
+    /// The list's query string: `state=approved&sort=title`.
+    pub query: &'static str,
+}
+
+/// A chart of a table field over time: one point per row, `x` its date, `y` its value, with
+/// the record's target (and band limits, when it has them) drawn across.
+#[derive(Debug, Clone, Copy)]
+pub struct Trend {
+    pub rows: &'static str,
+    pub x: &'static str,
+    pub y: &'static str,
+    pub target: Option<&'static str>,
+    /// Number fields holding the lower and upper limits of a band, drawn only when the
+    /// record's `band_when.0` field holds `band_when.1`.
+    pub band: Option<(&'static str, &'static str)>,
+    pub band_when: Option<(&'static str, &'static str)>,
+    /// The text field holding the unit of the values.
+    pub unit: Option<&'static str>,
+}
+
+/// A record of `kind` that a record's page offers to create as part of it.
+#[derive(Debug, Clone, Copy)]
+pub struct Raise {
+    pub kind: &'static str,
+    /// The button: "Raise a supplier nonconformity".
+    pub label: &'static str,
+}
+
+/// The presentation of kind `id`.
+pub fn presentation(id: &str) -> &'static Presentation {
+    match id {
+        "objective" => &objective::PRESENTATION,
+        "supplier" => &supplier::PRESENTATION,
+        _ => &Presentation::NONE,
+    }
+}
+
+fn check_presentation(k: &Kind, p: &Presentation, problems: &mut Vec<String>) {
+    let mut say = |what: String| problems.push(format!("{}: {what}", k.id));
+    for v in p.views {
+        for (name, value) in v.query.split('&').filter_map(|kv| kv.split_once('=')) {
+            if name == "state" && k.state(value).is_none() {
+                say(format!(
+                    "view '{}' names undeclared state '{value}'",
+                    v.label
+                ));
+            }
+        }
+    }
+    if let Some(t) = p.trend {
+        match k.field(t.rows).map(|f| f.ty) {
+            Some(FieldType::Rows { columns, .. }) => {
+                let col = |n: &str| columns.iter().find(|c| c.name == n).map(|c| c.ty);
+                if col(t.x) != Some(FieldType::Date) {
+                    say(format!("trend x '{}' is not a date column", t.x));
+                }
+                if !matches!(
+                    col(t.y),
+                    Some(FieldType::Number { .. } | FieldType::Integer { .. })
+                ) {
+                    say(format!("trend y '{}' is not a number column", t.y));
+                }
+            }
+            _ => say(format!("trend rows '{}' is not a table field", t.rows)),
+        }
+        for f in t
+            .target
+            .iter()
+            .chain(t.band.iter().flat_map(|(a, b)| [a, b]))
+        {
+            if !is_numeric(k.field(f)) {
+                say(format!("trend line '{f}' is not a number field"));
+            }
+        }
+        if let Some((when, is)) = t.band_when
+            && !offers(k.field(when), is)
+        {
+            say(format!(
+                "trend band waits for '{when}' to be '{is}', which it never is"
+            ));
+        }
+    }
+    for r in p.raises {
+        if !all().iter().any(|o| o.id == r.kind) {
+            say(format!("raises undeclared kind '{}'", r.kind));
         }
     }
 }
@@ -1434,7 +1756,11 @@ impl Field {
 /// Every mistake in the declarations of [`all`], one line each; empty when they are sound.
 /// A unit test keeps it empty, so a broken declaration never reaches a build.
 pub fn check_declarations() -> Vec<String> {
-    check_kinds(all())
+    let mut problems = check_kinds(all());
+    for k in all() {
+        check_presentation(k, presentation(k.id), &mut problems);
+    }
+    problems
 }
 
 fn check_kinds(kinds: &[&Kind]) -> Vec<String> {
@@ -1582,6 +1908,7 @@ fn check_kind(k: &Kind, problems: &mut Vec<String>) {
                         say(format!("{name} dates '{f}', which is not a date field"));
                     }
                 }
+                Guard::Owner => {}
                 Guard::PartsFinished(kind) => {
                     if !all().iter().any(|o| o.id == kind) {
                         say(format!(
@@ -1598,6 +1925,41 @@ fn check_kind(k: &Kind, problems: &mut Vec<String>) {
                     {
                         say(format!(
                             "{name} depends on '{f}', which is not a bool field"
+                        ));
+                    }
+                }
+                Guard::AtLeast { field, .. } => {
+                    if !is_numeric(k.field(field)) {
+                        say(format!(
+                            "{name} compares '{field}', which is not a number field"
+                        ));
+                    }
+                }
+                Guard::NotAbove { field, limit } => {
+                    for f in [field, limit] {
+                        if !is_numeric(k.field(f)) {
+                            say(format!(
+                                "{name} compares '{f}', which is not a number field"
+                            ));
+                        }
+                    }
+                }
+                Guard::OneOf { field, values } => {
+                    for v in values {
+                        if !offers(k.field(field), v) {
+                            say(format!(
+                                "{name} waits for '{field}' to be '{v}', which it never is"
+                            ));
+                        }
+                    }
+                }
+                Guard::RequiredWhen { field, when, is } => {
+                    if k.field(field).is_none() {
+                        say(format!("{name} requires undeclared field '{field}'"));
+                    }
+                    if !offers(k.field(when), is) {
+                        say(format!(
+                            "{name} looks for '{when}' to be '{is}', which it never is"
                         ));
                     }
                 }
@@ -1741,9 +2103,25 @@ fn check_kind(k: &Kind, problems: &mut Vec<String>) {
     }
 }
 
+/// A declared integer or number field.
+fn is_numeric(f: Option<&Field>) -> bool {
+    f.is_some_and(|f| matches!(f.ty, FieldType::Integer { .. } | FieldType::Number { .. }))
+}
+
+/// A declared choice field that offers `value`.
+fn offers(f: Option<&Field>, value: &str) -> bool {
+    f.is_some_and(|f| matches!(f.ty, FieldType::Choice(cs) if cs.iter().any(|c| c.value == value)))
+}
+
 /// Problems with one field's type: a range that is empty, choices that are not.
 fn check_type(f: &Field, say: &mut impl FnMut(String)) {
     match f.ty {
+        FieldType::Ref(Ref::Record(kind)) if !all().iter().any(|k| k.id == kind) => {
+            say(format!(
+                "field '{}' names records of undeclared kind '{kind}'",
+                f.name
+            ));
+        }
         FieldType::Text { max } | FieldType::LongText { max } if max == 0 => {
             say(format!("field '{}' allows no characters", f.name));
         }
@@ -1829,6 +2207,7 @@ mod tests {
             today: "2026-03-14",
             parts: &[],
             linked: &[],
+            owner: None,
         }
     }
 
@@ -1846,12 +2225,20 @@ mod tests {
                 "context_issue",
                 "interested_party",
                 "process",
-                "complaint"
+                "risk",
+                "complaint",
+                "objective",
+                "supplier",
+                "equipment",
+                "calibration",
+                "impact_assessment",
+                "job_role",
+                "training"
             ]
         );
         assert_eq!(get("nonconformity").map(|k| k.prefix), Some("NC"));
         assert_eq!(get("capa").map(|k| k.prefix), Some("CAPA"));
-        assert!(get("risk").is_none());
+        assert_eq!(get("risk").map(|k| k.prefix), Some("RISK"));
         assert!(get("Document").is_none());
     }
 
@@ -2128,12 +2515,10 @@ mod tests {
             ]})
         );
         let mut computed = ok;
-        MEASURED.compute(
-            &mut computed,
-            &DeriveCtx {
-                today: "2026-03-01",
-            },
-        );
+        let settings = Settings::default();
+        MEASURED
+            .compute(&mut computed, &DeriveCtx::new("2026-03-01", &settings))
+            .unwrap();
         assert_eq!(computed["mean"], json!(96.25));
 
         let errors = MEASURED
@@ -2240,6 +2625,156 @@ mod tests {
         assert_eq!(
             ACCEPTED.reassessed("open", &changed(&["fields.readings"])),
             None
+        );
+    }
+
+    #[test]
+    fn guards_on_values_and_presentations_name_what_they_get_wrong() {
+        static VALUED: Kind = Kind {
+            transitions: &[Transition {
+                id: "go",
+                label: "Go",
+                from: &["open"],
+                to: "open",
+                roles: &[Role::Manager],
+                requires: &[],
+                reason: false,
+                signature: None,
+                guards: &[
+                    Guard::AtLeast {
+                        field: "readings",
+                        min: 1,
+                    },
+                    Guard::NotAbove {
+                        field: "mean",
+                        limit: "ghost",
+                    },
+                    Guard::OneOf {
+                        field: "mean",
+                        values: &["high"],
+                    },
+                    Guard::RequiredWhen {
+                        field: "ghost",
+                        when: "mean",
+                        is: "x",
+                    },
+                ],
+                effects: &[],
+            }],
+            ..MEASURED
+        };
+        let mut problems = Vec::new();
+        check_kind(&VALUED, &mut problems);
+        // MEASURED borrows BROKEN's other mistakes; only the guards are looked at here.
+        problems.retain(|p| p.contains("transition 'go'"));
+        assert_eq!(
+            problems,
+            [
+                "measured: transition 'go' compares 'readings', which is not a number field",
+                "measured: transition 'go' compares 'ghost', which is not a number field",
+                "measured: transition 'go' waits for 'mean' to be 'high', which it never is",
+                "measured: transition 'go' requires undeclared field 'ghost'",
+                "measured: transition 'go' looks for 'mean' to be 'x', which it never is",
+            ]
+        );
+
+        let bad = Presentation {
+            views: &[SavedView {
+                label: "Gone",
+                query: "state=gone&sort=title",
+            }],
+            trend: Some(Trend {
+                rows: "readings",
+                x: "value",
+                y: "note",
+                target: Some("ghost"),
+                band: None,
+                band_when: Some(("mean", "band")),
+                unit: None,
+            }),
+            raises: &[Raise {
+                kind: "unicorn",
+                label: "Raise a unicorn",
+            }],
+        };
+        let mut problems = Vec::new();
+        check_presentation(&MEASURED, &bad, &mut problems);
+        assert_eq!(
+            problems,
+            [
+                "measured: view 'Gone' names undeclared state 'gone'",
+                "measured: trend x 'value' is not a date column",
+                "measured: trend y 'note' is not a number column",
+                "measured: trend line 'ghost' is not a number field",
+                "measured: trend band waits for 'mean' to be 'band', which it never is",
+                "measured: raises undeclared kind 'unicorn'",
+            ]
+        );
+    }
+
+    #[test]
+    fn guards_on_values_say_what_the_value_is() {
+        let f = map(json!({"score": 72.5, "status": "at_risk", "low": 9, "high": 3}));
+        let c = ctx("open", Role::Manager, &f, &[]);
+        let check = |g: Guard| g.check(None, &c);
+        assert_eq!(
+            check(Guard::AtLeast {
+                field: "score",
+                min: 80
+            }),
+            Err("must be at least 80; it is 72.5".into())
+        );
+        assert_eq!(
+            check(Guard::AtLeast {
+                field: "score",
+                min: 72
+            }),
+            Ok(())
+        );
+        assert_eq!(
+            check(Guard::AtLeast {
+                field: "absent",
+                min: 1
+            }),
+            Err("must be at least 1; it has no value yet".into())
+        );
+        assert_eq!(
+            check(Guard::OneOf {
+                field: "status",
+                values: &["on_track", "met"]
+            }),
+            Err("must be one of: on_track, met; it is at_risk".into())
+        );
+        assert_eq!(
+            check(Guard::RequiredWhen {
+                field: "absent",
+                when: "status",
+                is: "at_risk"
+            }),
+            Err("required when status is at_risk".into())
+        );
+        assert_eq!(
+            check(Guard::RequiredWhen {
+                field: "absent",
+                when: "status",
+                is: "met"
+            }),
+            Ok(())
+        );
+        assert_eq!(
+            check(Guard::NotAbove {
+                field: "low",
+                limit: "high"
+            }),
+            Err("cannot be above high (3); it is 9".into())
+        );
+        // Either side missing: nothing to compare, so nothing refused.
+        assert_eq!(
+            check(Guard::NotAbove {
+                field: "low",
+                limit: "absent"
+            }),
+            Ok(())
         );
     }
 
@@ -2445,6 +2980,45 @@ mod tests {
                 err("fields.effective_date", "set by the workflow, not by hand"),
             ]
         );
+    }
+
+    #[test]
+    fn references_are_one_line_and_record_numbers_are_written_in_capitals() {
+        let role = FieldType::Ref(Ref::Record("job_role"));
+        assert_eq!(role.check(&json!(" role-0001 ")), Ok(json!("ROLE-0001")));
+        assert_eq!(
+            FieldType::Ref(Ref::User).check(&json!(" Ada ")),
+            Ok(json!("Ada"))
+        );
+        assert_eq!(
+            role.check(&json!("a\nb")),
+            Err("must be one line of at most 100 characters".into())
+        );
+        assert_eq!(role.check(&json!(7)), Err("must be text".into()));
+        let mut problems = Vec::new();
+        check_type(
+            &Field {
+                name: "pet",
+                label: "Pet",
+                help: "",
+                ty: FieldType::Ref(Ref::Record("unicorn")),
+                required: false,
+                system: false,
+            },
+            &mut |p| problems.push(p),
+        );
+        assert_eq!(
+            problems,
+            ["field 'pet' names records of undeclared kind 'unicorn'"]
+        );
+        let info = DOCUMENT.describe();
+        let roles = info
+            .fields
+            .iter()
+            .find(|f| f.name == "used_by_roles")
+            .unwrap();
+        assert_eq!(roles.columns[0].ty, TypeName::Record);
+        assert_eq!(roles.columns[0].refers_to.as_deref(), Some("job_role"));
     }
 
     #[test]

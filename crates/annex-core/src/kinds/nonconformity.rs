@@ -256,6 +256,7 @@ mod tests {
             today: "2026-03-14",
             parts: &[],
             linked: &[],
+            owner: None,
         }
     }
 

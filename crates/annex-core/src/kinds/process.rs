@@ -261,6 +261,7 @@ mod tests {
             today: "2026-05-04",
             parts: &[],
             linked: &[],
+            owner: None,
         }
     }
 

@@ -5,12 +5,14 @@ pub mod accounts;
 pub mod audit_trail;
 pub mod body;
 pub mod compare;
+pub mod competence;
 pub mod complaint;
 pub mod export;
 pub mod kinds;
 pub mod openapi;
 pub mod recommend;
 pub mod records;
+pub mod settings;
 pub mod standards;
 
 use annex_app::App;
@@ -58,12 +60,18 @@ pub fn routes(app: &App) -> Router<App> {
         .route("/records/{number}/pdf", get(export::record_pdf))
         .route("/attachments/{id}", get(records::download))
         .route("/complaints/satisfaction", get(complaint::satisfaction))
+        .route(
+            "/settings/risk-matrix",
+            get(settings::risk_matrix).put(settings::set_risk_matrix),
+        )
+        .route("/risks/heat-map", get(settings::heat_map))
         .route("/audit-trail", get(audit_trail::list))
         .route("/audit-trail/verify", post(audit_trail::verify))
         .route("/standards", get(standards::list))
         .route("/standards/{id}", get(standards::show))
         .route("/search", get(standards::search))
         .route("/compare", get(compare::run))
+        .route("/competence", get(competence::matrix))
         .route("/recommend", get(recommend::run))
         .route("/openapi.json", get(openapi::document))
 }

@@ -39,8 +39,12 @@ use utoipa::OpenApi;
         super::records::acknowledge,
         super::records::history,
         super::complaint::satisfaction,
+        super::competence::matrix,
         super::export::register_file,
         super::export::record_pdf,
+        super::settings::risk_matrix,
+        super::settings::set_risk_matrix,
+        super::settings::heat_map,
         super::audit_trail::list,
         super::audit_trail::verify,
     ),
@@ -50,6 +54,7 @@ use utoipa::OpenApi;
          (name = "recommend", description = "Which standards to pursue"),
          (name = "accounts", description = "Set-up, sessions, API tokens and users"),
          (name = "records", description = "Controlled records and their kinds"),
+         (name = "settings", description = "Settings changed at run time: the risk matrix"),
          (name = "audit trail", description = "The hash-chained audit trail")),
     modifiers(&Security)
 )]

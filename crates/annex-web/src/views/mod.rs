@@ -9,9 +9,11 @@
 pub mod accounts;
 pub mod audit_trail;
 pub mod compare;
+pub mod competence;
 pub mod export;
 pub mod recommend;
 pub mod records;
+pub mod settings;
 pub mod standards;
 
 use annex_app::{App, Error, Principal};
@@ -40,6 +42,10 @@ pub fn routes(app: &App) -> Router<App> {
         .route("/admin/users/{username}/access", post(accounts::set_access))
         .route("/admin/audit-trail", get(audit_trail::list))
         .route("/admin/audit-trail/verify", post(audit_trail::verify))
+        .route(
+            "/settings/risk-matrix",
+            get(settings::risk_matrix).post(settings::set_risk_matrix),
+        )
         .route("/search", get(records::search))
         .route("/records/{kind}", get(records::list))
         .route("/records/{kind}/export", get(export::register))
@@ -77,6 +83,7 @@ pub fn routes(app: &App) -> Router<App> {
         .route("/standards/search", get(standards::search))
         .route("/standards/{id}", get(standards::show))
         .route("/compare", get(compare::page))
+        .route("/competence", get(competence::page))
         .route("/recommend", get(recommend::page))
 }
 
@@ -113,6 +120,8 @@ pub struct NavUser {
     pub csrf: String,
     pub audit_trail: bool,
     pub users: bool,
+    /// May change settings (the risk matrix).
+    pub settings: bool,
 }
 
 impl Nav {
@@ -125,6 +134,7 @@ impl Nav {
                 csrf: p.csrf.clone().unwrap_or_default(),
                 audit_trail: p.role.may(Permission::ReadAuditTrail),
                 users: p.role.may(Permission::ManageUsers),
+                settings: p.role.may(Permission::ManageSettings),
             }),
             kinds: annex_core::kinds::all()
                 .iter()

@@ -1005,7 +1005,15 @@ async fn kinds_and_the_openapi_document_describe_the_records_api() {
             "context_issue",
             "interested_party",
             "process",
-            "complaint"
+            "risk",
+            "complaint",
+            "objective",
+            "supplier",
+            "equipment",
+            "calibration",
+            "impact_assessment",
+            "job_role",
+            "training"
         ]
     );
     let doc = &kinds[0];
@@ -1037,6 +1045,8 @@ async fn kinds_and_the_openapi_document_describe_the_records_api() {
         "/api/v1/records/export",
         "/api/v1/records/{number}/pdf",
         "/api/v1/audit-trail",
+        "/api/v1/settings/risk-matrix",
+        "/api/v1/risks/heat-map",
         "/api/v1/kinds",
         "/api/v1/session",
         "/api/v1/complaints/satisfaction",

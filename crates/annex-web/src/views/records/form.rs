@@ -39,7 +39,8 @@ fn control_for(
     typed: Option<&Form>,
 ) -> Input {
     let control = match f.ty {
-        TypeName::Text => "text",
+        // A user name or a record number is typed; the app says when it names nothing.
+        TypeName::Text | TypeName::User | TypeName::Record => "text",
         TypeName::LongText => "textarea",
         TypeName::Integer | TypeName::Number => "number",
         TypeName::Date => "date",
@@ -514,6 +515,7 @@ mod tests {
             choices: Vec::new(),
             columns: Vec::new(),
             max_rows: None,
+            refers_to: None,
         };
         let mut table = field("readings", TypeName::Rows);
         table.columns = vec![

@@ -142,6 +142,46 @@ pub struct ListPage {
     pub overdue_only: bool,
     /// On the complaint register: the customer satisfaction trend.
     pub satisfaction: Option<SatisfactionChart>,
+    /// The kind's named views (the approved supplier list), each with its link and whether
+    /// this list is it.
+    pub views: Vec<ViewLink>,
+    /// The risk register's heat map (on the risks list only).
+    pub heat_map: Option<annex_app::risk::HeatMap>,
+    /// Field filters in the query that no input on the form shows (a heat-map cell's), kept
+    /// as hidden inputs so that applying other filters keeps them; and said in words.
+    pub hidden_fields: Vec<(String, String)>,
+    pub field_words: Vec<String>,
+}
+
+pub struct ViewLink {
+    pub label: String,
+    pub href: String,
+    pub current: bool,
+}
+
+/// The kind's named views as links; the one whose filters this list has is current.
+fn view_links(kind: &KindInfo, q: &Form) -> Vec<ViewLink> {
+    let mut mine: Vec<(String, String)> =
+        q.0.iter()
+            .filter(|(k, v)| k != "cursor" && !v.is_empty())
+            .cloned()
+            .collect();
+    mine.sort();
+    annex_core::kinds::presentation(&kind.id)
+        .views
+        .iter()
+        .map(|v| {
+            let mut theirs: Vec<(String, String)> = form_urlencoded::parse(v.query.as_bytes())
+                .into_owned()
+                .collect();
+            theirs.sort();
+            ViewLink {
+                label: v.label.to_string(),
+                href: format!("/records/{}?{}", kind.id, v.query),
+                current: theirs == mine,
+            }
+        })
+        .collect()
 }
 
 /// The complaint register's satisfaction trend: a chart and its figures as a table, for
@@ -186,6 +226,33 @@ impl SatisfactionChart {
     pub fn average(m: &SatisfactionMonth) -> String {
         m.average.map(|a| format!("{a:.1}")).unwrap_or_default()
     }
+}
+
+/// For kinds that compute a level from the risk matrix: a filter on the residual level,
+/// offering the matrix's levels.
+async fn level_input(app: &App, kind: &KindInfo, q: &Form) -> Result<Option<Input>, Error> {
+    if !kind.fields.iter().any(|f| f.name == "residual_level") {
+        return Ok(None);
+    }
+    let matrix = annex_app::settings::current(app).await?.risk_matrix;
+    let options: Vec<(String, String)> = matrix
+        .levels
+        .iter()
+        .map(|l| (l.id.clone(), l.label.clone()))
+        .collect();
+    Ok(Some(
+        Input::new(
+            "filter-",
+            "fields.residual_level",
+            "Residual level",
+            "select",
+        )
+        .value(q.get("fields.residual_level"))
+        .options(
+            Some("Any"),
+            options.iter().map(|(v, l)| (v.as_str(), l.as_str())),
+        ),
+    ))
 }
 
 /// The orders of a list, by the names [`records::SORTS`] uses, for people.
@@ -300,8 +367,24 @@ pub async fn list(
             ),
     ]
     .into_iter()
+    .chain(level_input(&app, &kind, &q).await?)
     .map(|i| i.errors(&errors))
     .collect();
+    let shown: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
+    let hidden_fields: Vec<(String, String)> = crate::query::field_filters(&q)
+        .into_iter()
+        .filter(|(n, v)| !v.trim().is_empty() && !shown.contains(&format!("fields.{n}")))
+        .map(|(n, v)| (format!("fields.{n}"), v))
+        .collect();
+    let field_words = hidden_fields
+        .iter()
+        .map(|(n, v)| format!("{} = {v}", kind.label_of(n)))
+        .collect();
+    let heat_map = if kind.id == "risk" && errors.is_empty() {
+        Some(annex_app::risk::heat_map(&app, &who).await?)
+    } else {
+        None
+    };
     let base = format!("/records/{}", kind.id);
     let (next_href, first_href) = page
         .as_ref()
@@ -340,6 +423,7 @@ pub async fn list(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = ListPage {
+        views: view_links(&kind, &q),
         nav,
         can_create: may_create(&who, &kind),
         states: kind
@@ -363,6 +447,9 @@ pub async fn list(
         overdue,
         overdue_only: q.get("due") == Urgency::Overdue.as_str(),
         satisfaction,
+        heat_map,
+        hidden_fields,
+        field_words,
     };
     Ok((status, render(&page)).into_response())
 }

@@ -45,6 +45,8 @@ pub struct ShowPage {
     /// Errors of a posted form that the page no longer shows (the record moved on meanwhile,
     /// so the step is not open any more): said at the top instead.
     pub lost: Vec<SummaryItem>,
+    /// The kind's trend chart of this record (an objective's measurements), as SVG.
+    pub chart: Option<String>,
 }
 
 /// The form of one workflow step the user may take.
@@ -108,6 +110,16 @@ impl ShowPage {
         out
     }
 
+    /// Records the kind's page offers to raise as part of this one (a supplier's
+    /// nonconformities and corrective-action requests), as (kind, button label).
+    pub fn raises(&self) -> Vec<(&'static str, &'static str)> {
+        annex_core::kinds::presentation(&self.kind.id)
+            .raises
+            .iter()
+            .map(|r| (r.kind, r.label))
+            .collect()
+    }
+
     pub fn utc(&self, iso: &str) -> String {
         utc(iso)
     }
@@ -156,6 +168,87 @@ impl Attempt {
             typed,
         }
     }
+}
+
+/// The kind's trend chart of a record's table (an objective's measurements over time, its
+/// target and band across), oldest first; `None` when the kind has none or nothing is
+/// measured yet.
+fn trend_chart(
+    kind: &KindInfo,
+    title: &str,
+    fields: &serde_json::Map<String, Value>,
+) -> Option<String> {
+    let t = annex_core::kinds::presentation(&kind.id).trend?;
+    let mut points: Vec<(String, f64)> = fields
+        .get(t.rows)?
+        .as_array()?
+        .iter()
+        .filter_map(|r| Some((r.get(t.x)?.as_str()?.to_string(), r.get(t.y)?.as_f64()?)))
+        .collect();
+    if points.is_empty() {
+        return None;
+    }
+    // Dates order as text; rows of one day keep the order they were entered in.
+    points.sort_by(|a, b| a.0.cmp(&b.0));
+    let num = |f: Option<&str>| f.and_then(|f| fields.get(f)).and_then(Value::as_f64);
+    let text = |f: Option<&str>| {
+        f.and_then(|f| fields.get(f))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
+    let target = num(t.target);
+    let banded = t
+        .band_when
+        .is_none_or(|(f, v)| fields.get(f).and_then(Value::as_str) == Some(v));
+    let band = match t.band {
+        Some((lo, hi)) if banded => num(Some(lo)).zip(num(Some(hi))),
+        _ => None,
+    };
+    let unit = text(t.unit);
+    let rows_label = label_of(kind, &format!("fields.{}", t.rows));
+    let (first, last) = (&points[0], &points[points.len() - 1]);
+    let show = |v: f64| {
+        let n = serde_json::Number::from_f64(v).map_or_else(String::new, |n| n.to_string());
+        let n = n.strip_suffix(".0").unwrap_or(&n).to_string();
+        if unit.is_empty() {
+            n
+        } else {
+            format!("{n} {unit}")
+        }
+    };
+    let mut desc = format!(
+        "{} {}, from {} to {}; the latest is {} on {}.",
+        points.len(),
+        if points.len() == 1 { "value" } else { "values" },
+        first.0,
+        last.0,
+        show(last.1),
+        last.0
+    );
+    if let Some(t) = target {
+        desc.push_str(&format!(" The target is {}.", show(t)));
+    }
+    if let Some((lo, hi)) = band {
+        desc.push_str(&format!(
+            " It should stay between {} and {}.",
+            show(lo),
+            show(hi)
+        ));
+    }
+    desc.push_str(&format!(
+        " The same values are listed in the {rows_label} table."
+    ));
+    Some(annex_report::trend::line_chart(
+        &points,
+        target,
+        &annex_report::trend::Options {
+            id: "trend",
+            title: &format!("{title}: {rows_label} over time"),
+            desc: &desc,
+            unit,
+            band,
+        },
+    ))
 }
 
 fn json_text(v: Option<&Value>) -> String {
@@ -397,7 +490,9 @@ async fn show_page(
         Some(a) if !shown_forms.contains(&a.form) => a.errors.summary(&[]),
         _ => Vec::new(),
     };
+    let chart = trend_chart(&kind, &d.record.title, &d.record.fields);
     Ok(ShowPage {
+        chart,
         nav,
         csrf: who.csrf.clone().unwrap_or_default(),
         fields: field_values(&kind, &d.record.fields),
