@@ -28,6 +28,7 @@ mod interested_party;
 mod nonconformity;
 pub mod org;
 mod process;
+mod risk;
 
 use std::collections::HashMap;
 
@@ -70,6 +71,7 @@ pub async fn load(app: &App) -> Result<Summary, Error> {
     interested_party::add(&mut demo).await?;
     process::add(&mut demo).await?;
     complaint::add(&mut demo).await?;
+    risk::add(&mut demo).await?;
     Ok(demo.summary())
 }
 
