@@ -26,6 +26,7 @@ mod context_issue;
 mod document;
 mod interested_party;
 mod nonconformity;
+mod objective;
 pub mod org;
 mod process;
 mod risk;
@@ -72,6 +73,7 @@ pub async fn load(app: &App) -> Result<Summary, Error> {
     process::add(&mut demo).await?;
     complaint::add(&mut demo).await?;
     risk::add(&mut demo).await?;
+    objective::add(&mut demo).await?;
     Ok(demo.summary())
 }
 
