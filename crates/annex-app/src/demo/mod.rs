@@ -30,6 +30,7 @@ mod objective;
 pub mod org;
 mod process;
 mod risk;
+mod supplier;
 
 use std::collections::HashMap;
 
@@ -74,6 +75,7 @@ pub async fn load(app: &App) -> Result<Summary, Error> {
     complaint::add(&mut demo).await?;
     risk::add(&mut demo).await?;
     objective::add(&mut demo).await?;
+    supplier::add(&mut demo).await?;
     Ok(demo.summary())
 }
 
