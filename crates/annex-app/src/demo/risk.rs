@@ -120,7 +120,7 @@ const RISKS: &[Risk] = &[
         inherent: (4, 5),
         plan: "Fixed timetable with the notified body; answers to questions within ten days; \
                clinical evaluation report updated ahead of the review.",
-        residual: (2, 5),
+        residual: (1, 5),
         links: &["ctx:mdr"],
         ..BASE
     },
@@ -313,11 +313,11 @@ const RISKS: &[Risk] = &[
         description: "Tenders score price heavily and run for four years.",
         consequences: "Four years out of a large share of the home market.",
         controls: "Tender team; service record as a selling point.",
-        inherent: (3, 4),
+        inherent: (2, 4),
         treatment: "accept",
         plan: "Accepted: we compete on service and total cost rather than price; watched at \
                each tender.",
-        residual: (3, 4),
+        residual: (2, 4),
         links: &["ctx:tenders"],
         ..BASE
     },
