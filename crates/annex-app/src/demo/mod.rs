@@ -24,6 +24,7 @@ mod change;
 mod complaint;
 mod context_issue;
 mod document;
+mod equipment;
 mod interested_party;
 mod nonconformity;
 mod objective;
@@ -76,6 +77,7 @@ pub async fn load(app: &App) -> Result<Summary, Error> {
     risk::add(&mut demo).await?;
     objective::add(&mut demo).await?;
     supplier::add(&mut demo).await?;
+    equipment::add(&mut demo).await?;
     Ok(demo.summary())
 }
 
@@ -393,6 +395,17 @@ impl<'a> Demo<'a> {
         let who = self.who(by)?.clone();
         records::acknowledge(self.app, &who, number).await?;
         Ok(())
+    }
+
+    /// Reads a record again, as the administrator sees it, and remembers the version it is
+    /// at: after the system itself changed it (a whole computed again when one of its parts
+    /// moved), or to find what a step opened by itself (in its links).
+    pub(crate) async fn reload(&mut self, number: &str) -> Result<records::Detail, Error> {
+        let who = self.who(org::administrator().username)?.clone();
+        let detail = records::get(self.app, &who, number).await?;
+        self.versions
+            .insert(detail.record.number.clone(), detail.record.version);
+        Ok(detail)
     }
 
     fn version(&self, number: &str) -> i64 {
