@@ -32,6 +32,7 @@ pub mod org;
 mod process;
 mod risk;
 mod supplier;
+mod training;
 
 use std::collections::HashMap;
 
@@ -78,6 +79,7 @@ pub async fn load(app: &App) -> Result<Summary, Error> {
     objective::add(&mut demo).await?;
     supplier::add(&mut demo).await?;
     equipment::add(&mut demo).await?;
+    training::add(&mut demo).await?;
     Ok(demo.summary())
 }
 
