@@ -1,13 +1,15 @@
 //! Small charts as SVG text: a line or bar chart of labelled values (a month and its average
-//! satisfaction, a month and a KPI's result), with an optional target line. The SVG is
-//! self-contained and static — no script, no external style, colours given as presentation
-//! attributes (which a page's content security policy allows, unlike `style`) and class names
-//! a stylesheet may override — so it can be put straight into an HTML page or a PDF.
+//! satisfaction, an objective's measurements over time), with an optional target line and an
+//! optional shaded band of the values' lower and upper limits. The SVG is self-contained and
+//! static — no script, no external style, colours given as presentation attributes (which a
+//! page's content security policy allows, unlike `style`) and class names a stylesheet may
+//! override — so it can be put straight into an HTML page or a PDF.
 //!
-//! Every label is escaped. A value that is not finite (`f64::NAN`) is a gap: nothing is drawn
-//! for it and a line breaks there, so a month without data is shown as missing, not as zero.
-//! Each point carries a `<title>` with its label and value, and the chart one with its
-//! caption, so that screen readers and hover tooltips say what is drawn.
+//! Every piece of text (labels, title, description, unit, id) is escaped. A value that is not
+//! finite (`f64::NAN`) is a gap: nothing is drawn for it and a line breaks there, so a month
+//! without data is shown as missing, not as zero. Each point carries a `<title>` with its
+//! label and value (and unit), and the chart its title and, when given, a `<desc>`, so that
+//! screen readers and hover tooltips say what is drawn.
 
 use std::fmt::Write;
 
@@ -15,8 +17,17 @@ use std::fmt::Write;
 /// the data.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChartOptions {
+    /// The `id` of the SVG element; when given, its title and description get ids derived
+    /// from it (`{id}-title`, `{id}-desc`) and label the chart by reference.
+    pub id: String,
     /// What the chart shows, in a few words: read out by screen readers.
     pub title: String,
+    /// What the chart shows, in a sentence or two, for screen readers (`<desc>`); none when
+    /// empty.
+    pub desc: String,
+    /// The unit of the values, written after them in tooltips and the target and band
+    /// labels: `%`, `kWh`. None when empty.
+    pub unit: String,
     pub width: u32,
     pub height: u32,
     /// The bottom of the value axis; the data's (or the target's) lowest value when absent.
@@ -25,23 +36,31 @@ pub struct ChartOptions {
     pub y_max: Option<f64>,
     /// A reference value drawn as a dashed line across the chart: a KPI's target.
     pub target: Option<f64>,
-    /// Written at the end of the target line: "Target 95 %".
+    /// Written at the end of the target line; "Target 95 %" when empty.
     pub target_label: String,
-    /// Digits after the decimal point in value labels and tooltips.
-    pub decimals: usize,
+    /// The lower and upper limits of a band the values should stay within, shaded across the
+    /// chart with each limit labelled.
+    pub band: Option<(f64, f64)>,
+    /// Digits after the decimal point in value labels and tooltips; `None`: as many as the
+    /// value needs, at most three (95, 93.5), as people write them.
+    pub decimals: Option<usize>,
 }
 
 impl ChartOptions {
     pub fn new(title: impl Into<String>) -> Self {
         Self {
+            id: String::new(),
             title: title.into(),
+            desc: String::new(),
+            unit: String::new(),
             width: 480,
             height: 200,
             y_min: None,
             y_max: None,
             target: None,
             target_label: String::new(),
-            decimals: 1,
+            band: None,
+            decimals: Some(1),
         }
     }
 }
@@ -54,6 +73,8 @@ const AXIS_COLOUR: &str = "#8a8f98";
 const GRID_COLOUR: &str = "#e3e5e8";
 const SERIES_COLOUR: &str = "#1f5fa8";
 const TARGET_COLOUR: &str = "#b04a00";
+const BAND_COLOUR: &str = "#2a8a5a";
+const BAND_LABEL_COLOUR: &str = "#1d6b44";
 
 /// A line chart of `points` (label, value), left to right in the order given.
 pub fn line_chart(points: &[(String, f64)], opts: &ChartOptions) -> String {
@@ -100,10 +121,15 @@ fn draw(points: &[(String, f64)], opts: &ChartOptions, shape: Shape) -> String {
         f64::from(opts.width.max(80)),
         f64::from(opts.height.max(60)),
     );
+    let band = opts
+        .band
+        .filter(|(a, b)| a.is_finite() && b.is_finite())
+        .map(|(a, b)| (a.min(b), a.max(b)));
     let finite: Vec<f64> = points
         .iter()
         .map(|p| p.1)
         .chain(opts.target)
+        .chain(band.into_iter().flat_map(|(a, b)| [a, b]))
         .filter(|v| v.is_finite())
         .collect();
     let data_lo = finite.iter().copied().fold(f64::INFINITY, f64::min);
@@ -132,11 +158,45 @@ fn draw(points: &[(String, f64)], opts: &ChartOptions, shape: Shape) -> String {
     };
 
     let title = escape(&opts.title);
+    let desc = escape(&opts.desc);
+    let id = escape(&opts.id);
     let mut s = String::new();
+    // Labelled by its own text: by reference when it has an id, else directly.
+    let (id_attr, labels, title_id, desc_id) = if id.is_empty() {
+        (
+            String::new(),
+            format!(r#"aria-label="{title}""#),
+            String::new(),
+            String::new(),
+        )
+    } else {
+        let described = if desc.is_empty() {
+            String::new()
+        } else {
+            format!(" {id}-desc")
+        };
+        (
+            format!(r#" id="{id}""#),
+            format!(r#"aria-labelledby="{id}-title{described}""#),
+            format!(r#" id="{id}-title""#),
+            format!(r#" id="{id}-desc""#),
+        )
+    };
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{title}" font-family="sans-serif" font-size="11"><title>{title}</title>"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg"{id_attr} class="chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" {labels} font-family="sans-serif" font-size="11"><title{title_id}>{title}</title>"#
     );
+    if !desc.is_empty() {
+        let _ = write!(s, "<desc{desc_id}>{desc}</desc>");
+    }
+    let value = |v: f64| {
+        let n = number(v, opts.decimals);
+        if opts.unit.is_empty() {
+            n
+        } else {
+            format!("{n} {}", opts.unit)
+        }
+    };
 
     // Value axis: grid lines at round steps, labelled on the left.
     for t in ticks(lo, hi) {
@@ -147,7 +207,7 @@ fn draw(points: &[(String, f64)], opts: &ChartOptions, shape: Shape) -> String {
             ml + f.width,
             ml - 6.0,
             y + 4.0,
-            number(t, tick_decimals(lo, hi)),
+            number(t, Some(tick_decimals(lo, hi))),
         );
     }
     let _ = write!(
@@ -158,6 +218,39 @@ fn draw(points: &[(String, f64)], opts: &ChartOptions, shape: Shape) -> String {
         mt + f.height,
     );
 
+    // The band, over the grid and under the data: shaded, each limit a dotted line with its
+    // value.
+    if let Some((a, b)) = band {
+        let (top, bottom) = (f.y(b), f.y(a));
+        let _ = write!(
+            s,
+            r#"<g class="chart-band"><rect x="{ml}" y="{top:.1}" width="{:.1}" height="{:.1}" fill="{BAND_COLOUR}" fill-opacity="0.12"/>"#,
+            f.width,
+            bottom - top,
+        );
+        // Each limit's label sits outside the band, or inside it where the frame leaves no
+        // room (the x labels below, the edge above).
+        let bottom_edge = mt + f.height;
+        for (v, name, lower) in [(a, "Lower", true), (b, "Upper", false)] {
+            let y = f.y(v);
+            let (above, below) = (y - 4.0, y + 13.0);
+            let y_text = if lower && below <= bottom_edge || !lower && above < 11.0 {
+                below
+            } else {
+                above
+            };
+            let _ = write!(
+                s,
+                r#"<line x1="{ml}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="{BAND_COLOUR}" stroke-dasharray="2 3"/><text x="{:.1}" y="{:.1}" text-anchor="end" fill="{BAND_LABEL_COLOUR}">{name} {}</text>"#,
+                ml + f.width,
+                ml + f.width,
+                y_text,
+                escape(&value(v)),
+            );
+        }
+        s.push_str("</g>");
+    }
+
     // Labels along the bottom, thinned so that they do not overlap.
     let widest = points
         .iter()
@@ -165,8 +258,10 @@ fn draw(points: &[(String, f64)], opts: &ChartOptions, shape: Shape) -> String {
         .max()
         .unwrap_or(0) as f64;
     let every = ((widest * CHAR_WIDTH + 8.0) / f.band).ceil().max(1.0) as usize;
+    let last = points.len().saturating_sub(1);
     for (i, (label, _)) in points.iter().enumerate() {
-        if i % every == 0 {
+        // The last label always shows (it is the latest), in place of one too close to it.
+        if i == last || (i % every == 0 && last - i >= every) {
             let _ = write!(
                 s,
                 r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="{AXIS_COLOUR}">{}</text>"#,
@@ -187,14 +282,14 @@ fn draw(points: &[(String, f64)], opts: &ChartOptions, shape: Shape) -> String {
     }
 
     match shape {
-        Shape::Line => line(&mut s, points, &f, opts.decimals),
-        Shape::Bars => bars(&mut s, points, &f, opts.decimals),
+        Shape::Line => line(&mut s, points, &f, &value),
+        Shape::Bars => bars(&mut s, points, &f, &value),
     }
 
     if let Some(t) = opts.target.filter(|t| t.is_finite()) {
         let y = f.y(t);
         let label = if opts.target_label.is_empty() {
-            format!("Target {}", number(t, opts.decimals))
+            format!("Target {}", value(t))
         } else {
             opts.target_label.clone()
         };
@@ -213,7 +308,7 @@ fn draw(points: &[(String, f64)], opts: &ChartOptions, shape: Shape) -> String {
 
 /// Runs of finite values as polylines (a gap breaks the line), and a dot with a tooltip on
 /// every value.
-fn line(s: &mut String, points: &[(String, f64)], f: &Frame, decimals: usize) {
+fn line(s: &mut String, points: &[(String, f64)], f: &Frame, value: &dyn Fn(f64) -> String) {
     let mut runs: Vec<Vec<String>> = Vec::new();
     let mut run = Vec::new();
     for (i, (_, v)) in points.iter().enumerate() {
@@ -241,13 +336,13 @@ fn line(s: &mut String, points: &[(String, f64)], f: &Frame, decimals: usize) {
                 f.x(i),
                 f.y(*v),
                 escape(label),
-                number(*v, decimals)
+                escape(&value(*v))
             );
         }
     }
 }
 
-fn bars(s: &mut String, points: &[(String, f64)], f: &Frame, decimals: usize) {
+fn bars(s: &mut String, points: &[(String, f64)], f: &Frame, value: &dyn Fn(f64) -> String) {
     let base = f.y(0.0_f64.clamp(f.lo, f.hi));
     let width = (f.band * 0.7).max(1.0);
     for (i, (label, v)) in points.iter().enumerate() {
@@ -262,7 +357,7 @@ fn bars(s: &mut String, points: &[(String, f64)], f: &Frame, decimals: usize) {
             y.min(base),
             (base - y).abs(),
             escape(label),
-            number(*v, decimals)
+            escape(&value(*v))
         );
     }
 }
@@ -307,8 +402,20 @@ fn tick_decimals(lo: f64, hi: f64) -> usize {
     }
 }
 
-fn number(v: f64, decimals: usize) -> String {
-    format!("{v:.decimals$}")
+/// A value with `decimals` digits after the point, or (`None`) as people write it: no
+/// trailing zeros, at most three decimals. Never "-0".
+fn number(v: f64, decimals: Option<usize>) -> String {
+    let s = match decimals {
+        Some(d) => format!("{v:.d$}"),
+        None => {
+            let s = format!("{v:.3}");
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        }
+    };
+    match s.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => s,
+    }
 }
 
 /// Text safe inside SVG elements and attribute values.
@@ -426,7 +533,7 @@ mod tests {
     fn a_target_is_a_dashed_line_with_its_label() {
         let opts = ChartOptions {
             target: Some(95.0),
-            decimals: 0,
+            decimals: Some(0),
             ..ChartOptions::new("On-time delivery, %")
         };
         let svg = line_chart(&pts(&[("Jan", 91.0), ("Feb", 97.0)]), &opts);
@@ -465,6 +572,143 @@ mod tests {
             .count();
         assert!((6..36).contains(&shown), "{shown}");
         assert_eq!(count(&svg, "<circle"), 36);
+        assert!(svg.contains(">2026-36</text>"), "the latest is labelled");
+    }
+
+    #[test]
+    fn a_chart_with_an_id_is_labelled_and_described_by_reference() {
+        let opts = ChartOptions {
+            id: "trend".into(),
+            desc: "Monthly values against a target of 95 %.".into(),
+            unit: "%".into(),
+            target: Some(95.0),
+            decimals: None,
+            ..ChartOptions::new("On-time delivery")
+        };
+        let svg = line_chart(
+            &pts(&[
+                ("2026-01-31", 91.0),
+                ("2026-02-28", 93.5),
+                ("2026-03-31", 96.2),
+            ]),
+            &opts,
+        );
+        assert!(svg.contains(r#" id="trend" "#));
+        assert!(svg.contains(r#"role="img" aria-labelledby="trend-title trend-desc""#));
+        assert!(!svg.contains("aria-label="));
+        assert!(svg.contains(r#"<title id="trend-title">On-time delivery</title>"#));
+        assert!(
+            svg.contains(
+                r#"<desc id="trend-desc">Monthly values against a target of 95 %.</desc>"#
+            )
+        );
+        assert_eq!(count(&svg, "<circle"), 3);
+        assert!(svg.contains("<title>2026-01-31: 91 %</title>"));
+        assert!(svg.contains("<title>2026-02-28: 93.5 %</title>"));
+        assert!(svg.contains(">Target 95 %</text>"));
+        assert!(!svg.contains("<script") && !svg.contains("style="));
+        // Without a description, the title alone labels it.
+        let bare = line_chart(
+            &pts(&[("a", 1.0)]),
+            &ChartOptions {
+                id: "t".into(),
+                ..ChartOptions::new("t")
+            },
+        );
+        assert!(bare.contains(r#"aria-labelledby="t-title""#));
+        assert!(!bare.contains("<desc"));
+    }
+
+    #[test]
+    fn the_id_description_and_unit_are_escaped() {
+        let opts = ChartOptions {
+            id: "x\"y".into(),
+            desc: "'quoted' <script>".into(),
+            unit: "<u>".into(),
+            target: Some(1.0),
+            band: Some((0.0, 2.0)),
+            decimals: None,
+            ..ChartOptions::new("t")
+        };
+        let svg = line_chart(&pts(&[("<b>Q1</b>", 1.0)]), &opts);
+        assert!(svg.contains(r#"id="x&quot;y""#));
+        assert!(svg.contains(r#"aria-labelledby="x&quot;y-title x&quot;y-desc""#));
+        assert!(svg.contains("&#39;quoted&#39; &lt;script&gt;"));
+        assert!(svg.contains("&lt;b&gt;Q1&lt;/b&gt;: 1 &lt;u&gt;"));
+        assert!(svg.contains("Target 1 &lt;u&gt;"));
+        assert!(svg.contains("Upper 2 &lt;u&gt;"));
+        assert!(!svg.contains("<script>") && !svg.contains("<b>") && !svg.contains("<u>"));
+    }
+
+    #[test]
+    fn a_band_is_shaded_between_its_labelled_limits_and_fits_on_the_axis() {
+        let opts = ChartOptions {
+            unit: "%".into(),
+            target: Some(45.0),
+            band: Some((30.0, 60.0)),
+            decimals: None,
+            ..ChartOptions::new("t")
+        };
+        let svg = line_chart(&pts(&[("a", 45.0), ("b", 50.0)]), &opts);
+        assert_eq!(count(&svg, r#"class="chart-band""#), 1);
+        assert!(svg.contains("fill-opacity=\"0.12\""));
+        assert!(svg.contains(">Lower 30 %</text>"));
+        assert!(svg.contains(">Upper 60 %</text>"));
+        // The limits are the axis's ends here, so their labels go inside the band, clear of
+        // the x labels and the edge (plot: 12 to 172 high).
+        let y_of = |text: &str| -> f64 {
+            let before = &svg[..svg.find(text).unwrap()];
+            let y = &before[before.rfind(" y=\"").unwrap() + 4..];
+            y[..y.find('"').unwrap()].parse().unwrap()
+        };
+        assert!((12.0..172.0).contains(&y_of(">Lower 30 %")), "{svg}");
+        assert!((12.0..172.0).contains(&y_of(">Upper 60 %")), "{svg}");
+        // The axis reaches the limits although no value does.
+        for t in ["30", "60"] {
+            assert!(
+                svg.contains(&format!(r#"fill="{AXIS_COLOUR}">{t}</text>"#)),
+                "{t}: {svg}"
+            );
+        }
+        // Limits given the wrong way round are the same band; a limit that is not a number
+        // is no band.
+        let swapped = line_chart(
+            &pts(&[("a", 45.0), ("b", 50.0)]),
+            &ChartOptions {
+                band: Some((60.0, 30.0)),
+                ..opts.clone()
+            },
+        );
+        assert_eq!(swapped, svg);
+        let none = line_chart(
+            &pts(&[("a", 45.0)]),
+            &ChartOptions {
+                band: Some((f64::NAN, 60.0)),
+                target: Some(f64::INFINITY),
+                ..opts
+            },
+        );
+        assert!(!none.contains("chart-band") && !none.contains("chart-target"));
+        assert!(!none.contains("NaN") && !none.contains("inf"));
+    }
+
+    #[test]
+    fn one_point_is_centred() {
+        let svg = line_chart(&pts(&[("only", 5.0)]), &ChartOptions::new("t"));
+        // The plot runs from 40 to 464 across a 480 wide chart.
+        assert!(svg.contains(r#"cx="252.0""#), "{svg}");
+        assert!(!svg.contains("NaN") && !svg.contains("inf"));
+    }
+
+    #[test]
+    fn numbers_read_as_asked() {
+        assert_eq!(number(95.0, None), "95");
+        assert_eq!(number(93.5, None), "93.5");
+        assert_eq!(number(0.125, None), "0.125");
+        assert_eq!(number(-0.0001, None), "0");
+        assert_eq!(number(-2.5, None), "-2.5");
+        assert_eq!(number(3.0, Some(1)), "3.0");
+        assert_eq!(number(-0.01, Some(1)), "0.0");
     }
 
     #[test]

@@ -3,12 +3,12 @@
 //! JSON for scripts; and register exports as CSV and XLSX. (Printed records are PDF, made by
 //! the `annex-pdf` crate: typst is slow to compile and lives there alone.)
 //!
-//! - [`chart`]: line and bar charts of labelled values as SVG (trends on register pages).
+//! - [`chart`]: line and bar charts of labelled values as SVG (trends on register and record
+//!   pages).
 //! - [`export`]: a register, row by row, as CSV or XLSX.
 //! - [`standards`]: the catalog list and one standard with its clause tree.
 //! - [`compare`]: a comparison of standards.
 //! - [`recommend`]: a recommendation.
-//! - [`trend`]: a line chart of values over time, as SVG.
 
 pub mod chart;
 pub mod compare;
@@ -16,7 +16,6 @@ pub mod export;
 pub mod kinds;
 pub mod recommend;
 pub mod standards;
-pub mod trend;
 
 use comfy_table::{ContentArrangement, Table, presets};
 

@@ -238,15 +238,18 @@ fn trend_chart(
     desc.push_str(&format!(
         " The same values are listed in the {rows_label} table."
     ));
-    Some(annex_report::trend::line_chart(
+    Some(annex_report::chart::line_chart(
         &points,
-        target,
-        &annex_report::trend::Options {
-            id: "trend",
-            title: &format!("{title}: {rows_label} over time"),
-            desc: &desc,
-            unit,
+        &annex_report::chart::ChartOptions {
+            id: "trend".into(),
+            desc,
+            unit: unit.into(),
+            width: 640,
+            height: 280,
+            target,
             band,
+            decimals: None,
+            ..annex_report::chart::ChartOptions::new(format!("{title}: {rows_label} over time"))
         },
     ))
 }
