@@ -120,7 +120,9 @@ pub static DOCUMENT: Kind = Kind {
         Field {
             name: "used_by_roles",
             label: "Job roles that work to it",
-            help: "The numbers of the job roles (ROLE-0001...) whose holders must read each                    revision. When a revision comes into effect, each of them gets a                    read-and-acknowledge training record, done when they acknowledge it.",
+            help: "The numbers of the job roles (ROLE-0001...) whose holders must read each \
+                   revision. When a revision comes into effect, each of them gets a \
+                   read-and-acknowledge training record, done when they acknowledge it.",
             ty: FieldType::Rows {
                 columns: &[Field {
                     name: "role",
