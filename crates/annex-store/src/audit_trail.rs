@@ -210,8 +210,11 @@ impl Store {
                 break;
             }
         }
+        // Stretches still being read are let finish, never aborted: a PostgreSQL connection
+        // dropped in the middle of a COPY goes back to the pool with the rest of the COPY
+        // still to come, and whoever uses it next reads those messages instead of their own.
         for p in pending {
-            p.abort();
+            let _ = p.await;
         }
         let (head_seq, head_hash) = head.unwrap_or((-1, String::new()));
         if broken.is_none() {
