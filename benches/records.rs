@@ -327,7 +327,9 @@ async fn fill_kind(store: &Store, kind: &annex_core::kinds::Kind, target: i64) {
     let mut i = 0;
     while i < target {
         let mut tx = store.begin().await.unwrap();
-        for _ in 0..5_000.min(target - i) {
+        // Batches of 500: twice as fast as 5,000 here (SQLite's per-statement savepoint work
+        // grows with the transaction; see BENCHMARKS.md, Registers).
+        for _ in 0..500.min(target - i) {
             i += 1;
             let seq = tx.next_seq(kind.id).await.unwrap();
             let number = kind.number(seq);
