@@ -294,16 +294,9 @@ mod tests {
 
     fn ctx<'a>(fields: &'a Map<String, Value>, sigs: &'a [SignatureFact]) -> TransitionCtx<'a> {
         TransitionCtx {
-            state: "scheduled",
-            role: Role::Contributor,
-            fields,
             signatures: sigs,
             actor: 4,
-            reason: None,
-            today: "2026-03-14",
-            parts: &[],
-            linked: &[],
-            owner: None,
+            ..TransitionCtx::for_test("scheduled", Role::Contributor, fields)
         }
     }
 

@@ -339,16 +339,10 @@ mod tests {
         parts: &'a [Part],
     ) -> TransitionCtx<'a> {
         TransitionCtx {
-            state,
-            role,
-            fields,
-            signatures: &[],
             actor: 7,
-            reason: None,
             today,
             parts,
-            linked: &[],
-            owner: None,
+            ..TransitionCtx::for_test(state, role, fields)
         }
     }
 

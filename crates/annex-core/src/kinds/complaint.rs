@@ -390,16 +390,10 @@ mod tests {
         linked: &'a [Part],
     ) -> TransitionCtx<'a> {
         TransitionCtx {
-            state,
-            role,
-            fields,
-            signatures: &[],
             actor: 7,
-            reason: None,
             today: "2026-05-04",
-            parts: &[],
             linked,
-            owner: None,
+            ..TransitionCtx::for_test(state, role, fields)
         }
     }
 

@@ -316,16 +316,9 @@ mod tests {
         signatures: &'a [SignatureFact],
     ) -> TransitionCtx<'a> {
         TransitionCtx {
-            state,
-            role,
-            fields,
             signatures,
             actor,
-            reason: None,
-            today: "2026-03-14",
-            parts: &[],
-            linked: &[],
-            owner: None,
+            ..TransitionCtx::for_test(state, role, fields)
         }
     }
 

@@ -448,18 +448,7 @@ mod tests {
             ]
         );
         let fields = caliper();
-        let ctx = |role| TransitionCtx {
-            state: "in_service",
-            role,
-            fields: &fields,
-            signatures: &[],
-            actor: 1,
-            reason: None,
-            today: "2026-03-14",
-            parts: &[],
-            linked: &[],
-            owner: None,
-        };
+        let ctx = |role| TransitionCtx::for_test("in_service", role, &fields);
         assert_eq!(
             EQUIPMENT
                 .check_transition("retire", &ctx(Role::Contributor))

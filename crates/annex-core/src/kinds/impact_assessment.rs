@@ -179,16 +179,8 @@ mod tests {
             IMPACT_ASSESSMENT.check_transition(
                 "close",
                 &TransitionCtx {
-                    state: "open",
-                    role,
-                    fields,
-                    signatures: &[],
                     actor: 2,
-                    reason: None,
-                    today: "2026-03-14",
-                    parts: &[],
-                    linked: &[],
-                    owner: None,
+                    ..TransitionCtx::for_test("open", role, fields)
                 },
             )
         };

@@ -519,6 +519,26 @@ pub struct TransitionCtx<'a> {
     pub owner: Option<i64>,
 }
 
+#[cfg(test)]
+impl<'a> TransitionCtx<'a> {
+    /// A context for the kinds' tests: no signatures, parts, links or owner, no reason,
+    /// actor 1, today 2026-03-14; a test names only what it changes.
+    pub(crate) fn for_test(state: &'a str, role: Role, fields: &'a Map<String, Value>) -> Self {
+        Self {
+            state,
+            role,
+            fields,
+            signatures: &[],
+            actor: 1,
+            reason: None,
+            today: "2026-03-14",
+            parts: &[],
+            linked: &[],
+            owner: None,
+        }
+    }
+}
+
 /// A record linked to the one being moved (as `part_of` it, or otherwise): its kind, number,
 /// and whether it has reached a terminal state.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2198,16 +2218,8 @@ mod tests {
         signatures: &'a [SignatureFact],
     ) -> TransitionCtx<'a> {
         TransitionCtx {
-            state,
-            role,
-            fields,
             signatures,
-            actor: 1,
-            reason: None,
-            today: "2026-03-14",
-            parts: &[],
-            linked: &[],
-            owner: None,
+            ..TransitionCtx::for_test(state, role, fields)
         }
     }
 

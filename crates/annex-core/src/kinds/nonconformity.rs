@@ -247,16 +247,8 @@ mod tests {
 
     fn ctx<'a>(state: &'a str, role: Role, fields: &'a Map<String, Value>) -> TransitionCtx<'a> {
         TransitionCtx {
-            state,
-            role,
-            fields,
-            signatures: &[],
             actor: 7,
-            reason: None,
-            today: "2026-03-14",
-            parts: &[],
-            linked: &[],
-            owner: None,
+            ..TransitionCtx::for_test(state, role, fields)
         }
     }
 

@@ -760,16 +760,10 @@ mod tests {
 
     fn ctx<'a>(state: &'a str, role: Role, fields: &'a Map<String, Value>) -> TransitionCtx<'a> {
         TransitionCtx {
-            state,
-            role,
-            fields,
             signatures: &[] as &[SignatureFact],
             actor: 3,
-            reason: None,
             today: "2026-02-01",
-            parts: &[],
-            linked: &[],
-            owner: None,
+            ..TransitionCtx::for_test(state, role, fields)
         }
     }
 

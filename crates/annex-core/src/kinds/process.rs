@@ -252,16 +252,9 @@ mod tests {
 
     fn ctx<'a>(state: &'a str, role: Role, fields: &'a Map<String, Value>) -> TransitionCtx<'a> {
         TransitionCtx {
-            state,
-            role,
-            fields,
-            signatures: &[],
             actor: 7,
-            reason: None,
             today: "2026-05-04",
-            parts: &[],
-            linked: &[],
-            owner: None,
+            ..TransitionCtx::for_test(state, role, fields)
         }
     }
 

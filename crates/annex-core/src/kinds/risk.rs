@@ -461,16 +461,10 @@ mod tests {
 
     fn ctx<'a>(state: &'a str, fields: &'a Map<String, Value>, actor: i64) -> TransitionCtx<'a> {
         TransitionCtx {
-            state,
-            role: Role::Contributor,
-            fields,
-            signatures: &[],
             actor,
-            reason: None,
             today: "2026-05-04",
-            parts: &[],
-            linked: &[],
             owner: Some(OWNER),
+            ..TransitionCtx::for_test(state, Role::Contributor, fields)
         }
     }
 

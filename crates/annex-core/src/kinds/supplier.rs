@@ -693,16 +693,10 @@ mod tests {
 
     fn ctx<'a>(state: &'a str, role: Role, fields: &'a Map<String, Value>) -> TransitionCtx<'a> {
         TransitionCtx {
-            state,
-            role,
-            fields,
             signatures: &[] as &[SignatureFact],
             actor: 4,
-            reason: None,
             today: "2026-06-01",
-            parts: &[],
-            linked: &[],
-            owner: None,
+            ..TransitionCtx::for_test(state, role, fields)
         }
     }
 

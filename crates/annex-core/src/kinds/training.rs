@@ -269,16 +269,8 @@ mod tests {
         TRAINING.check_transition(
             id,
             &TransitionCtx {
-                state,
-                role,
-                fields,
-                signatures: &[],
                 actor: 3,
-                reason: None,
-                today: "2026-03-14",
-                parts: &[],
-                linked: &[],
-                owner: None,
+                ..TransitionCtx::for_test(state, role, fields)
             },
         )
     }
