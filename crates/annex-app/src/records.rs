@@ -1010,7 +1010,22 @@ pub async fn transition(
             .filter(|s| s.version == row.version)
             .collect::<Vec<_>>(),
     );
-    let parts = parts_of(store, &row).await?;
+    // The record's parts, read once: whole for its computation, as guards see them for its
+    // guards.
+    let own_parts: Vec<Linked> = store
+        .linking_to(row.id, PART_OF)
+        .await?
+        .iter()
+        .map(linked)
+        .collect();
+    let parts: Vec<Part> = own_parts
+        .iter()
+        .map(|p| Part {
+            kind: p.kind.clone(),
+            number: p.number.clone(),
+            finished: p.terminal,
+        })
+        .collect();
     let linked_records = as_parts(store.linked_records(row.id).await?);
     let check = kind.check_transition(
         step.transition.trim(),
@@ -1031,8 +1046,7 @@ pub async fn transition(
         Ok(p) => p,
         Err(errors) => return Err(refuse(app, who, "record.transition", &row.number, errors).await),
     };
-    let settings = crate::settings::current(app).await?;
-    let own_parts = parts_with_fields(store, kind, row.id).await?;
+    let settings = crate::settings::for_kind(app, kind).await?;
     if let Err(errors) = kind.compute(
         &mut plan.fields,
         &DeriveCtx::new(&today, &settings).with_parts(&own_parts),
@@ -1487,10 +1501,6 @@ async fn write_link(
 }
 
 /// The records linked as [`PART_OF`] `row` (a CAPA's actions), for its guards.
-async fn parts_of(store: &annex_store::Store, row: &RecordRow) -> Result<Vec<Part>, Error> {
-    Ok(as_parts(store.linked_to(row.id, PART_OF).await?))
-}
-
 /// Linked records (kind, number, state) as guards see them: finished when their state ends
 /// their kind's workflow.
 fn as_parts(rows: Vec<(String, String, String)>) -> Vec<Part> {

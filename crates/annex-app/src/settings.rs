@@ -44,10 +44,15 @@ pub async fn current(app: &App) -> Result<Settings, Error> {
     Ok(Settings { risk_matrix })
 }
 
-/// The settings a save of a record of `kind` computes with: read only for kinds that compute
-/// something, so that saving a document costs no extra query.
+/// The settings a save of a record of `kind` computes with, its follow-ups included: read
+/// only when one of them computes something, so that saving a document costs no extra query.
 pub(crate) async fn for_kind(app: &App, kind: &Kind) -> Result<Settings, Error> {
-    if kind.derive.is_some() {
+    let computes = |k: &Kind| k.derive.is_some();
+    let follow_up_computes = kind
+        .follow_ups
+        .iter()
+        .any(|f| annex_core::kinds::get(f.kind).is_some_and(computes));
+    if computes(kind) || follow_up_computes {
         current(app).await
     } else {
         Ok(Settings::default())

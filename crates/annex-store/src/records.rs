@@ -599,27 +599,6 @@ impl Store {
         }))
     }
 
-    /// Links to a record from others, seen from the target: `target_*` name the source.
-    /// The kind, number and state of each record linked to `record_id` with `relation` (a
-    /// CAPA's actions, linked `part_of` it), in the order they were linked.
-    pub async fn linked_to(
-        &self,
-        record_id: i64,
-        relation: &str,
-    ) -> Result<Vec<(String, String, String)>> {
-        Ok(on_pool!(self, p => {
-            sqlx::query_as(
-                "SELECT r.kind, r.number, r.state FROM links l \
-                 JOIN records r ON r.id = l.record_id \
-                 WHERE l.target_id = $1 AND l.relation = $2 ORDER BY l.id",
-            )
-            .bind(record_id)
-            .bind(relation)
-            .fetch_all(p)
-            .await?
-        }))
-    }
-
     /// The kind, number and state of every record linked to or from `record_id`, in any
     /// relation: what a guard such as "needs a linked CAPA" looks at.
     pub async fn linked_records(&self, record_id: i64) -> Result<Vec<(String, String, String)>> {
@@ -662,6 +641,7 @@ impl Store {
         }))
     }
 
+    /// Links to a record from others, seen from the target: `target_*` name the source.
     pub async fn backlinks(&self, record_id: i64) -> Result<Vec<LinkRow>> {
         Ok(on_pool!(self, p => {
             sqlx::query_as(
