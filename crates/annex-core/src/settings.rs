@@ -90,20 +90,25 @@ pub struct Level {
     pub max: i64,
 }
 
-fn step(label: &str, description: &str) -> Step {
-    Step {
-        label: label.into(),
-        description: description.into(),
+impl Step {
+    pub fn new(label: &str, description: &str) -> Self {
+        Self {
+            label: label.into(),
+            description: description.into(),
+        }
     }
 }
 
-fn level(id: &str, label: &str, colour: &str, min: i64, max: i64) -> Level {
-    Level {
-        id: id.into(),
-        label: label.into(),
-        colour: colour.into(),
-        min,
-        max,
+impl Level {
+    /// A level covering scores `min` to `max`, drawn in `colour` (`#rrggbb`).
+    pub fn new(id: &str, label: &str, colour: &str, min: i64, max: i64) -> Self {
+        Self {
+            id: id.into(),
+            label: label.into(),
+            colour: colour.into(),
+            min,
+            max,
+        }
     }
 }
 
@@ -112,39 +117,39 @@ impl Default for RiskMatrix {
     fn default() -> Self {
         Self {
             likelihood: vec![
-                step(
+                Step::new(
                     "Rare",
                     "Not expected; could happen only in exceptional circumstances.",
                 ),
-                step(
+                Step::new(
                     "Unlikely",
                     "Could happen, but not expected within several years.",
                 ),
-                step("Possible", "Might happen within a few years."),
-                step("Likely", "Expected to happen within a year."),
-                step("Almost certain", "Expected to happen several times a year."),
+                Step::new("Possible", "Might happen within a few years."),
+                Step::new("Likely", "Expected to happen within a year."),
+                Step::new("Almost certain", "Expected to happen several times a year."),
             ],
             impact: vec![
-                step("Negligible", "Hardly noticed; no lasting effect."),
-                step("Minor", "Dealt with in the normal course of work."),
-                step(
+                Step::new("Negligible", "Hardly noticed; no lasting effect."),
+                Step::new("Minor", "Dealt with in the normal course of work."),
+                Step::new(
                     "Moderate",
                     "Noticeable harm, delay or cost; needs management attention.",
                 ),
-                step(
+                Step::new(
                     "Major",
                     "Serious harm, loss of customers or regulatory action.",
                 ),
-                step(
+                Step::new(
                     "Severe",
                     "Threatens people's safety or the organisation itself.",
                 ),
             ],
             levels: vec![
-                level("low", "Low", "#2e7d32", 1, 4),
-                level("medium", "Medium", "#f9a825", 5, 9),
-                level("high", "High", "#ef6c00", 10, 16),
-                level("critical", "Critical", "#c62828", 17, 25),
+                Level::new("low", "Low", "#2e7d32", 1, 4),
+                Level::new("medium", "Medium", "#f9a825", 5, 9),
+                Level::new("high", "High", "#ef6c00", 10, 16),
+                Level::new("critical", "Critical", "#c62828", 17, 25),
             ],
         }
     }
@@ -404,12 +409,20 @@ mod tests {
 
     fn three_by_three() -> RiskMatrix {
         RiskMatrix {
-            likelihood: vec![step("Low", ""), step("Medium", ""), step("High", "")],
-            impact: vec![step("Minor", ""), step("Serious", ""), step("Grave", "")],
+            likelihood: vec![
+                Step::new("Low", ""),
+                Step::new("Medium", ""),
+                Step::new("High", ""),
+            ],
+            impact: vec![
+                Step::new("Minor", ""),
+                Step::new("Serious", ""),
+                Step::new("Grave", ""),
+            ],
             levels: vec![
-                level("low", "Low", "#00ff00", 1, 2),
-                level("medium", "Medium", "#FFFF00", 3, 4),
-                level("high", "High", "#ff0000", 5, 9),
+                Level::new("low", "Low", "#00ff00", 1, 2),
+                Level::new("medium", "Medium", "#FFFF00", 3, 4),
+                Level::new("high", "High", "#ff0000", 5, 9),
             ],
         }
     }
@@ -448,7 +461,7 @@ mod tests {
     #[test]
     fn scales_may_differ_in_size_and_the_top_follows() {
         let mut m = three_by_three();
-        m.impact.push(step("Ruinous", ""));
+        m.impact.push(Step::new("Ruinous", ""));
         // 3 × 4: the highest level must end at 12.
         assert_eq!(
             errors(&m),
@@ -462,7 +475,7 @@ mod tests {
     fn sizes_out_of_range_are_named() {
         let mut m = three_by_three();
         m.likelihood.truncate(2);
-        m.impact = (0..6).map(|i| step(&format!("I{i}"), "")).collect();
+        m.impact = (0..6).map(|i| Step::new(&format!("I{i}"), "")).collect();
         let e = errors(&m);
         assert!(
             e.contains(&"likelihood: must have 3 to 5 steps; it has 2".to_string()),
@@ -536,9 +549,9 @@ mod tests {
         // 3 × 3 products are 1, 2, 3, 4, 6, 9: nothing scores 5.
         let mut m = three_by_three();
         m.levels = vec![
-            level("low", "Low", "#00ff00", 1, 4),
-            level("odd", "Odd", "#0000ff", 5, 5),
-            level("high", "High", "#ff0000", 6, 9),
+            Level::new("low", "Low", "#00ff00", 1, 4),
+            Level::new("odd", "Odd", "#0000ff", 5, 5),
+            Level::new("high", "High", "#ff0000", 6, 9),
         ];
         assert_eq!(
             errors(&m),

@@ -619,22 +619,21 @@ impl Store {
     /// The records linked to `target_id` with `relation`, whole (a whole's parts with their
     /// fields), in the order they were linked.
     pub async fn linking_to(&self, target_id: i64, relation: &str) -> Result<Vec<RecordRow>> {
-        let sql = linking_sql(false);
-        Ok(on_pool!(self, p => {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(target_id)
-                .bind(relation)
-                .fetch_all(p)
-                .await?
-        }))
+        self.linked_whole(target_id, relation, false).await
     }
 
     /// The records `record_id` links to with `relation`, whole (the whole a part belongs to).
     pub async fn linked_from(&self, record_id: i64, relation: &str) -> Result<Vec<RecordRow>> {
-        let sql = linking_sql(true);
+        self.linked_whole(record_id, relation, true).await
+    }
+
+    /// The records at the other end of `id`'s links with `relation`: those it links to when
+    /// `from`, else those linking to it.
+    async fn linked_whole(&self, id: i64, relation: &str, from: bool) -> Result<Vec<RecordRow>> {
+        let sql = linking_sql(from);
         Ok(on_pool!(self, p => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(record_id)
+                .bind(id)
                 .bind(relation)
                 .fetch_all(p)
                 .await?

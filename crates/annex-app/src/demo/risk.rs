@@ -495,60 +495,43 @@ pub(super) async fn add(d: &mut Demo<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-fn step(label: &str, description: &str) -> Step {
-    Step {
-        label: label.into(),
-        description: description.into(),
-    }
-}
-
-fn level(id: &str, label: &str, colour: &str, min: i64, max: i64) -> Level {
-    Level {
-        id: id.into(),
-        label: label.into(),
-        colour: colour.into(),
-        min,
-        max,
-    }
-}
-
 /// Veltmark's matrix: the usual five by five, in the company's words.
 async fn set_matrix(d: &mut Demo<'_>) -> Result<(), Error> {
     let matrix = RiskMatrix {
         likelihood: vec![
-            step("Rare", "Not seen in the industry in the last ten years."),
-            step("Unlikely", "Seen elsewhere, not at Veltmark."),
-            step("Possible", "Could happen at Veltmark within a few years."),
-            step("Likely", "Expected within the year."),
-            step("Frequent", "Happens several times a year."),
+            Step::new("Rare", "Not seen in the industry in the last ten years."),
+            Step::new("Unlikely", "Seen elsewhere, not at Veltmark."),
+            Step::new("Possible", "Could happen at Veltmark within a few years."),
+            Step::new("Likely", "Expected within the year."),
+            Step::new("Frequent", "Happens several times a year."),
         ],
         impact: vec![
-            step(
+            Step::new(
                 "Negligible",
                 "No effect on product, people or the environment.",
             ),
-            step(
+            Step::new(
                 "Minor",
                 "Put right in the normal course of work; no customer notices.",
             ),
-            step(
+            Step::new(
                 "Moderate",
                 "Customer complaint, delay or reversible harm; needs management attention.",
             ),
-            step(
+            Step::new(
                 "Major",
                 "Injury, field action, breach of a permit or certificate condition.",
             ),
-            step(
+            Step::new(
                 "Severe",
                 "Death or serious injury, loss of certification, or a site closed.",
             ),
         ],
         levels: vec![
-            level("low", "Low: accept", "#2e7d32", 1, 4),
-            level("medium", "Medium: reduce if practicable", "#f9a825", 5, 9),
-            level("high", "High: treat", "#ef6c00", 10, 16),
-            level("critical", "Critical: not acceptable", "#c62828", 17, 25),
+            Level::new("low", "Low: accept", "#2e7d32", 1, 4),
+            Level::new("medium", "Medium: reduce if practicable", "#f9a825", 5, 9),
+            Level::new("high", "High: treat", "#ef6c00", 10, 16),
+            Level::new("critical", "Critical: not acceptable", "#c62828", 17, 25),
         ],
     };
     let who = d.who("ingrid")?.clone();
