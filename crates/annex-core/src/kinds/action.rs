@@ -6,7 +6,7 @@
 //! history, and is linked `part_of` whatever it serves; the CAPA waits until all of its
 //! actions are finished.
 
-use super::{Effect, Field, FieldType, Kind, State, Transition};
+use super::{Effect, Field, FieldType, Kind, Presentation, State, Transition};
 use crate::role::Role;
 
 /// Who works actions.
@@ -114,6 +114,7 @@ pub static ACTION: Kind = Kind {
     derive: None,
     reassess: None,
     follow_ups: &[],
+    presentation: &Presentation::NONE,
 };
 
 #[cfg(test)]

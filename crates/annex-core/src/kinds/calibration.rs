@@ -11,8 +11,8 @@
 use serde_json::{Map, Value};
 
 use super::{
-    Choice, Effect, Field, FieldType, FollowUp, FollowUpSource, Guard, Kind, Meaning, State,
-    TITLE_MAX, Transition,
+    Choice, Effect, Field, FieldType, FollowUp, FollowUpSource, Guard, Kind, Meaning, Presentation,
+    State, TITLE_MAX, Transition,
 };
 use crate::role::Role;
 
@@ -233,6 +233,7 @@ pub static CALIBRATION: Kind = Kind {
         due_in_days: Some(30),
         make: impact_of,
     }],
+    presentation: &Presentation::NONE,
 };
 
 fn found_out(f: &Map<String, Value>) -> bool {

@@ -10,7 +10,9 @@
 //! open, and cannot close until the effectiveness check, dated after implementation and not
 //! in the future, is signed by whoever verified it (21 CFR 11.50).
 
-use super::{Choice, Effect, Field, FieldType, Guard, Kind, Meaning, State, Transition};
+use super::{
+    Choice, Effect, Field, FieldType, Guard, Kind, Meaning, Presentation, State, Transition,
+};
 use crate::role::Role;
 
 /// Who raises and works CAPAs.
@@ -315,6 +317,7 @@ pub static CAPA: Kind = Kind {
     derive: None,
     reassess: None,
     follow_ups: &[],
+    presentation: &Presentation::NONE,
 };
 
 #[cfg(test)]

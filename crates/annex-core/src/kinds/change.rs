@@ -8,7 +8,7 @@
 //! and the person verifying the result signs that verification too. A rejected request is
 //! kept with its reason.
 
-use super::{Choice, Effect, Field, FieldType, Kind, Meaning, State, Transition};
+use super::{Choice, Effect, Field, FieldType, Kind, Meaning, Presentation, State, Transition};
 use crate::role::Role;
 
 /// Who requests and works changes.
@@ -261,6 +261,7 @@ pub static CHANGE: Kind = Kind {
     derive: None,
     reassess: None,
     follow_ups: &[],
+    presentation: &Presentation::NONE,
 };
 
 #[cfg(test)]

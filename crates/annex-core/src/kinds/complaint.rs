@@ -13,7 +13,9 @@
 //! says a CAPA is needed and no CAPA is linked to it. Closing is signed (21 CFR 11.50). The
 //! satisfaction score given at closure feeds the satisfaction trend on the register.
 
-use super::{Choice, Effect, Field, FieldType, Guard, Kind, Meaning, State, Transition};
+use super::{
+    Choice, Effect, Field, FieldType, Guard, Kind, Meaning, Presentation, State, Transition,
+};
 use crate::role::Role;
 
 /// Who logs and works complaints.
@@ -374,6 +376,7 @@ pub static COMPLAINT: Kind = Kind {
     derive: None,
     reassess: None,
     follow_ups: &[],
+    presentation: &Presentation::NONE,
 };
 
 #[cfg(test)]

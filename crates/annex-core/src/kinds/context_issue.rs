@@ -11,7 +11,7 @@
 //! last looked at and by whom. An issue that no longer applies is retired with a reason,
 //! never deleted.
 
-use super::{Choice, Effect, Field, FieldType, Kind, Meaning, State, Transition};
+use super::{Choice, Effect, Field, FieldType, Kind, Meaning, Presentation, State, Transition};
 use crate::role::Role;
 
 /// Who drafts issues and keeps them up to date.
@@ -227,6 +227,7 @@ pub static CONTEXT_ISSUE: Kind = Kind {
     derive: None,
     reassess: None,
     follow_ups: &[],
+    presentation: &Presentation::NONE,
 };
 
 #[cfg(test)]

@@ -8,7 +8,8 @@
 //! than the reviewer.
 
 use super::{
-    Choice, Effect, Field, FieldType, Guard, Kind, Meaning, Ref, Signing, State, Transition,
+    Choice, Effect, Field, FieldType, Guard, Kind, Meaning, Presentation, Ref, Signing, State,
+    Transition,
 };
 use crate::role::Role;
 
@@ -267,6 +268,7 @@ pub static DOCUMENT: Kind = Kind {
     derive: None,
     reassess: None,
     follow_ups: &[],
+    presentation: &Presentation::NONE,
 };
 
 #[cfg(test)]

@@ -21,7 +21,9 @@
 use serde_json::{Map, Value};
 
 use super::calibration;
-use super::{Choice, Derive, DeriveCtx, Field, FieldType, Kind, State, Transition, is_date};
+use super::{
+    Choice, Derive, DeriveCtx, Field, FieldType, Kind, Presentation, State, Transition, is_date,
+};
 use crate::reminders::{add_days, add_months};
 use crate::role::Role;
 
@@ -230,6 +232,7 @@ pub static EQUIPMENT: Kind = Kind {
     }),
     reassess: None,
     follow_ups: &[],
+    presentation: &Presentation::NONE,
 };
 
 /// Works out the last good calibration, the status and the next due date from the finished

@@ -10,7 +10,9 @@
 //! product, a nonconformity or a recall is raised and linked to it. Closing it is an
 //! 'approved' signature by a manager (21 CFR 11.50).
 
-use super::{Choice, Effect, Field, FieldType, Kind, Meaning, Ref, State, Transition};
+use super::{
+    Choice, Effect, Field, FieldType, Kind, Meaning, Presentation, Ref, State, Transition,
+};
 use crate::role::Role;
 
 const WORKERS: &[Role] = &[Role::Contributor, Role::Manager, Role::Administrator];
@@ -159,6 +161,7 @@ pub static IMPACT_ASSESSMENT: Kind = Kind {
     derive: None,
     reassess: None,
     follow_ups: &[],
+    presentation: &Presentation::NONE,
 };
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 //! obligation and climate questions are answered, and reviewed with a signature on its review
 //! date; one that no longer matters is retired with a reason.
 
-use super::{Choice, Effect, Field, FieldType, Kind, Meaning, State, Transition};
+use super::{Choice, Effect, Field, FieldType, Kind, Meaning, Presentation, State, Transition};
 use crate::role::Role;
 
 /// Who records parties and keeps them up to date.
@@ -243,6 +243,7 @@ pub static INTERESTED_PARTY: Kind = Kind {
     derive: None,
     reassess: None,
     follow_ups: &[],
+    presentation: &Presentation::NONE,
 };
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //! table of user names, which the app checks are active users, so that a document naming
 //! the role can give each holder its read-and-acknowledge training.
 
-use super::{Choice, Field, FieldType, Kind, Ref, State, Transition};
+use super::{Choice, Field, FieldType, Kind, Presentation, Ref, State, Transition};
 use crate::role::Role;
 
 /// Deciding what a role needs is management's.
@@ -162,6 +162,7 @@ pub static JOB_ROLE: Kind = Kind {
     derive: None,
     reassess: None,
     follow_ups: &[],
+    presentation: &Presentation::NONE,
 };
 
 #[cfg(test)]

@@ -131,6 +131,9 @@ pub struct Kind {
     /// Records a transition opens by itself (an out-of-tolerance calibration opens an impact
     /// assessment), in the same transaction, linked to the record that opened them.
     pub follow_ups: &'static [FollowUp],
+    /// How its pages show it beyond the generic list and record: saved list views, a trend
+    /// chart of a table field, records its page offers to raise as part of it.
+    pub presentation: &'static Presentation,
 }
 
 /// A kind's computed fields and the function that computes them.
@@ -1712,13 +1715,9 @@ pub struct Raise {
     pub label: &'static str,
 }
 
-/// The presentation of kind `id`.
+/// The presentation of kind `id`; none for an unknown kind.
 pub fn presentation(id: &str) -> &'static Presentation {
-    match id {
-        "objective" => &objective::PRESENTATION,
-        "supplier" => &supplier::PRESENTATION,
-        _ => &Presentation::NONE,
-    }
+    get(id).map_or(&Presentation::NONE, |k| k.presentation)
 }
 
 fn check_presentation(k: &Kind, p: &Presentation, problems: &mut Vec<String>) {
@@ -1778,7 +1777,7 @@ fn check_presentation(k: &Kind, p: &Presentation, problems: &mut Vec<String>) {
 pub fn check_declarations() -> Vec<String> {
     let mut problems = check_kinds(all());
     for k in all() {
-        check_presentation(k, presentation(k.id), &mut problems);
+        check_presentation(k, k.presentation, &mut problems);
     }
     problems
 }
@@ -2377,6 +2376,7 @@ mod tests {
             due_in_days: None,
             make: |_| (String::new(), Map::new()),
         }],
+        presentation: &Presentation::NONE,
     };
 
     #[test]
@@ -2504,6 +2504,7 @@ mod tests {
             to: "open",
         }),
         follow_ups: &[],
+        presentation: &Presentation::NONE,
         ..BROKEN
     };
 

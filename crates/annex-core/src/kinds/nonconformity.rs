@@ -7,7 +7,7 @@
 //! verified the correction (21 CFR 11.50). Action to stop it happening again is a corrective
 //! action of its own, linked to the nonconformity.
 
-use super::{Choice, Effect, Field, FieldType, Kind, Meaning, State, Transition};
+use super::{Choice, Effect, Field, FieldType, Kind, Meaning, Presentation, State, Transition};
 use crate::role::Role;
 
 /// Who records and works nonconformities.
@@ -225,6 +225,7 @@ pub static NONCONFORMITY: Kind = Kind {
     derive: None,
     reassess: None,
     follow_ups: &[],
+    presentation: &Presentation::NONE,
 };
 
 #[cfg(test)]

@@ -422,6 +422,7 @@ pub static OBJECTIVE: Kind = Kind {
         to: "draft",
     }),
     follow_ups: &[],
+    presentation: &PRESENTATION,
 };
 
 const STATUSES: &[Choice] = &[

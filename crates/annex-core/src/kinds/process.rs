@@ -9,7 +9,7 @@
 //! (21 CFR 11.50), which counts a revision, and revised as a new draft when it changes. Its
 //! risks, objectives and procedures are records of their own, linked to it.
 
-use super::{Choice, Effect, Field, FieldType, Kind, Meaning, State, Transition};
+use super::{Choice, Effect, Field, FieldType, Kind, Meaning, Presentation, State, Transition};
 use crate::role::Role;
 
 /// Who writes process descriptions.
@@ -241,6 +241,7 @@ pub static PROCESS: Kind = Kind {
     derive: None,
     reassess: None,
     follow_ups: &[],
+    presentation: &Presentation::NONE,
 };
 
 #[cfg(test)]

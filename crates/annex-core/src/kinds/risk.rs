@@ -19,8 +19,8 @@
 use serde_json::{Map, Value};
 
 use super::{
-    Choice, Derive, DeriveCtx, Effect, Field, FieldType, Guard, Kind, Meaning, Reassess, State,
-    Transition,
+    Choice, Derive, DeriveCtx, Effect, Field, FieldType, Guard, Kind, Meaning, Presentation,
+    Reassess, State, Transition,
 };
 use crate::role::Role;
 use crate::settings::SCALE_MAX;
@@ -393,6 +393,7 @@ pub static RISK: Kind = Kind {
         to: "assessed",
     }),
     follow_ups: &[],
+    presentation: &Presentation::NONE,
 };
 
 /// Scores and levels from the current risk matrix; refuses steps beyond its scales and a

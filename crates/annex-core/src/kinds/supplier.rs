@@ -467,6 +467,7 @@ pub static SUPPLIER: Kind = Kind {
         to: "evaluated",
     }),
     follow_ups: &[],
+    presentation: &PRESENTATION,
 };
 
 /// The approved supplier list above the suppliers, and what a supplier's page can raise.

@@ -13,7 +13,9 @@
 //! acknowledges that revision: the acknowledgement is the evaluation (see
 //! `annex_app::competence`).
 
-use super::{Choice, Effect, Field, FieldType, Guard, Kind, Meaning, Ref, State, Transition};
+use super::{
+    Choice, Effect, Field, FieldType, Guard, Kind, Meaning, Presentation, Ref, State, Transition,
+};
 use crate::role::Role;
 
 const WORKERS: &[Role] = &[Role::Contributor, Role::Manager, Role::Administrator];
@@ -243,6 +245,7 @@ pub static TRAINING: Kind = Kind {
     derive: None,
     reassess: None,
     follow_ups: &[],
+    presentation: &Presentation::NONE,
 };
 
 #[cfg(test)]
