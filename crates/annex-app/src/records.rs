@@ -12,8 +12,8 @@ use std::collections::HashMap;
 
 use annex_core::audit_trail::Draft;
 use annex_core::kinds::{
-    self, DeriveCtx, FieldError, FieldType, FollowUpSource, Kind, Linked, Meaning, Part, Ref,
-    SignatureFact, TransitionCtx, is_date,
+    self, DeriveCtx, FieldError, FieldType, FollowUpSource, Guard, Kind, Linked, Meaning, Part,
+    Ref, SignatureFact, TransitionCtx, is_date,
 };
 use annex_core::records::{
     Manifest, VersionContent, changed, search_text, signature_hash, version_hash,
@@ -1010,14 +1010,24 @@ pub async fn transition(
             .filter(|s| s.version == row.version)
             .collect::<Vec<_>>(),
     );
-    // The record's parts, read once: whole for its computation, as guards see them for its
-    // guards.
-    let own_parts: Vec<Linked> = store
-        .linking_to(row.id, PART_OF)
-        .await?
-        .iter()
-        .map(linked)
-        .collect();
+    // What the step's guards and the kind's computation look at, read only when they do:
+    // most steps need neither. The parts are read once, whole for the computation and as
+    // guards see them for the guards.
+    let guards = kind
+        .transition(step.transition.trim())
+        .map_or(&[][..], |t| t.guards);
+    let needs = |g: fn(&Guard) -> bool| guards.iter().any(g);
+    let own_parts: Vec<Linked> =
+        if kind.derive.is_some() || needs(|g| matches!(g, Guard::PartsFinished(_))) {
+            store
+                .linking_to(row.id, PART_OF)
+                .await?
+                .iter()
+                .map(linked)
+                .collect()
+        } else {
+            Vec::new()
+        };
     let parts: Vec<Part> = own_parts
         .iter()
         .map(|p| Part {
@@ -1026,7 +1036,11 @@ pub async fn transition(
             finished: p.terminal,
         })
         .collect();
-    let linked_records = as_parts(store.linked_records(row.id).await?);
+    let linked_records = if needs(|g| matches!(g, Guard::Linked { .. })) {
+        as_parts(store.linked_records(row.id).await?)
+    } else {
+        Vec::new()
+    };
     let check = kind.check_transition(
         step.transition.trim(),
         &TransitionCtx {
