@@ -10,6 +10,8 @@
 //! - [`records`]: create, read, list, edit, transition, sign, link, attach, comment and
 //!   acknowledge controlled records.
 //! - [`complaint`]: the customer satisfaction trend of the complaint register.
+//! - [`frameworks`]: the catalog assessments work from: built-in standards and imported
+//!   frameworks and mapping sets.
 //! - [`export`]: a register to CSV or XLSX with the list's filters, a record for its PDF;
 //!   every export an audit-trail event.
 //! - [`audit_trail`]: read and verify the hash-chained audit trail.
@@ -34,6 +36,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod frameworks;
 pub mod kinds;
 mod passwords;
 pub mod recommend;

@@ -1,5 +1,7 @@
 //! Annex domain logic: pure data and rules, no I/O and no async.
 //!
+//! - [`assessment`]: checklists over several standards answered once, propagation through
+//!   mappings, not-applicable rules, readiness and transitions to a new edition.
 //! - [`audit_trail`]: the SHA-256 hash chain of every change (21 CFR 11.10(e)) and its check.
 //! - [`catalog`]: the standards, their clause trees and facts, compiled into the binary.
 //! - [`mapping`]: typed relationships between clauses of two standards (NIST OLIR).
@@ -12,6 +14,7 @@
 //! - [`reminders`]: the due-date engine: overdue, due today, due soon or later.
 //! - [`settings`]: settings changed at run time (the risk matrix): defaults and rules.
 
+pub mod assessment;
 pub mod audit_trail;
 pub mod catalog;
 pub mod compare;

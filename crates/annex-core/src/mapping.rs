@@ -333,7 +333,7 @@ impl Catalog {
         self.anchor_links(a, b)
     }
 
-    fn table_links(&self, a: usize, b: usize) -> Option<Vec<Link>> {
+    pub(crate) fn table_links(&self, a: usize, b: usize) -> Option<Vec<Link>> {
         let mut found = false;
         let mut links = Vec::new();
         for table in &self.tables {

@@ -67,6 +67,18 @@ pub fn parse(
     let mut by_id = HashMap::new();
     for (i, (s, file)) in standards.iter_mut().zip(&files).enumerate() {
         check_standard(s, file, &mut problems);
+        mark_assessable(s);
+        if let Some(na) = &s.not_applicable {
+            for c in &na.clauses {
+                if s.clause_index(c).is_none() {
+                    problems.add(
+                        file,
+                        "not_applicable.clauses",
+                        format!("'{c}' is not a clause of {}", s.id),
+                    );
+                }
+            }
+        }
         for (field, value) in [("id", &s.id), ("designation", &s.designation)] {
             if let Some(other) = by_id.insert(normalise_id(value), i)
                 && other != i
@@ -231,6 +243,19 @@ fn check_standard(s: &mut Standard, file: &str, p: &mut Problems) {
                 "only annex controls have a theme",
             );
         }
+    }
+}
+
+/// Marks the clauses an assessment answers: requirement clauses without sub-clauses.
+fn mark_assessable(s: &mut Standard) {
+    let mut has_children = vec![false; s.clauses.len()];
+    for c in &s.clauses {
+        if let Some(p) = c.parent {
+            has_children[p] = true;
+        }
+    }
+    for (c, parent) in s.clauses.iter_mut().zip(has_children) {
+        c.assessable = c.is_requirement() && !parent;
     }
 }
 

@@ -209,6 +209,10 @@ pub struct Clause {
     /// 0 for top-level clauses ("4", "A.5"), 1 for "4.1", and so on.
     #[serde(skip)]
     pub depth: usize,
+    /// Answered in an assessment: a requirement clause with no sub-clauses (its parent is a
+    /// heading over them), or, for an imported framework, what its source marks assessable.
+    #[serde(skip)]
+    pub assessable: bool,
 }
 
 impl Clause {
@@ -253,7 +257,36 @@ pub struct Standard {
     #[serde(default)]
     pub sources: Vec<String>,
     pub facts: Facts,
+    /// Where the standard lets an organisation declare a requirement not applicable; none
+    /// means every requirement applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_applicable: Option<NotApplicable>,
     pub clauses: Vec<Clause>,
+}
+
+/// The clauses a standard lets an organisation declare not applicable, always with a
+/// justification kept: ISO 9001's non-applicable requirements, ISO 13485's exclusions,
+/// the ISO/IEC 27001 Statement of Applicability.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NotApplicable {
+    /// Clause numbers; a clause is covered when it is one of them or below one.
+    pub clauses: Vec<String>,
+    /// Where the standard allows it, in our own words (shown when the answer is refused).
+    pub basis: String,
+}
+
+impl NotApplicable {
+    /// Whether clause `number` may be declared not applicable.
+    pub fn permits(&self, number: &str) -> bool {
+        self.clauses.iter().any(|c| {
+            number == c
+                || number
+                    .strip_prefix(c.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+    }
 }
 
 impl Standard {
