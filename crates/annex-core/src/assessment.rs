@@ -1030,5 +1030,88 @@ pub fn transition(
     })
 }
 
+/// A piece of evidence behind an answer: a controlled record, or a file uploaded to the
+/// assessment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Evidence {
+    Record {
+        /// E.g. `NC-0007`.
+        number: String,
+        #[serde(default)]
+        title: String,
+    },
+    File {
+        /// The file's id within the assessment.
+        id: i64,
+        name: String,
+        #[serde(default)]
+        sha256: String,
+    },
+}
+
+impl Evidence {
+    /// One line for lists and reports: `NC-0007 Scratched housing` or `file: photo.jpg`.
+    pub fn label(&self) -> String {
+        match self {
+            Self::Record { number, title } if title.is_empty() => number.clone(),
+            Self::Record { number, title } => format!("{number} {title}"),
+            Self::File { name, .. } => format!("file: {name}"),
+        }
+    }
+}
+
+/// One item as reported: the plan's item with its answer and effective result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportRow {
+    pub item: Item,
+    /// The answer given on this item (not assessed when none).
+    pub result: Conformity,
+    pub effective: Effective,
+    pub maturity: Option<u8>,
+    pub notes: String,
+    pub justification: String,
+    pub evidence: Vec<Evidence>,
+    /// User name and printed name of who answered, and when (RFC 3339, UTC).
+    pub assessed_by: Option<String>,
+    pub assessed_at: Option<String>,
+}
+
+/// Readiness at one moment, kept to draw the trend.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Snapshot {
+    /// RFC 3339, UTC.
+    pub taken_at: String,
+    pub taken_by: String,
+    /// Per standard: id and share conforming (per cent), in the assessment's order.
+    pub shares: Vec<(String, f64)>,
+}
+
+/// Everything a report of an assessment shows; the renderers (XLSX, CSV, PDF, OSCAL) take
+/// this and nothing else.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Report {
+    /// E.g. `ASM-0003`.
+    pub number: String,
+    pub title: String,
+    /// A stable UUID of the assessment (OSCAL documents need one).
+    pub uuid: String,
+    pub sites: Vec<String>,
+    /// Process records in scope: number and title.
+    pub processes: Vec<(String, String)>,
+    pub created_by: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub generated_at: String,
+    pub plan: Plan,
+    pub rows: Vec<ReportRow>,
+    pub readiness: Readiness,
+    pub trend: Vec<Snapshot>,
+}
+
 #[cfg(test)]
 mod tests;
