@@ -10,6 +10,8 @@
 //! - [`records`]: create, read, list, edit, transition, sign, link, attach, comment and
 //!   acknowledge controlled records.
 //! - [`complaint`]: the customer satisfaction trend of the complaint register.
+//! - [`assessment`]: assessments over several standards: checklist, answers and evidence,
+//!   live readiness, snapshots, transitions to a new edition, reports.
 //! - [`frameworks`]: the catalog assessments work from: built-in standards and imported
 //!   frameworks and mapping sets.
 //! - [`export`]: a register to CSV or XLSX with the list's filters, a record for its PDF;
@@ -27,6 +29,7 @@
 //! - `passwords`: Argon2id hashing in a fixed amount of memory.
 
 pub mod accounts;
+pub mod assessment;
 pub mod audit_trail;
 pub mod clock;
 pub mod compare;

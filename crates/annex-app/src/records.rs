@@ -1795,23 +1795,10 @@ pub fn clause_title(app: &App, c: &str) -> Option<String> {
         .map(|cl| format!("{} {} {}", standard.designation, cl.number, cl.title))
 }
 
-/// Attaches a file. Its SHA-256 is kept, so a copy can be checked against it later.
-pub async fn attach(
-    app: &App,
-    who: &Principal,
-    number: &str,
-    u: Upload,
-) -> Result<AttachmentView, Error> {
-    let row = visible(app, who, number).await?;
-    require(app, who, Permission::Attach).await?;
-    if u.bytes.len() > app.config.attachment_limit {
-        return Err(Error::TooLarge {
-            field: "file".into(),
-            limit: app.config.attachment_limit,
-        });
-    }
+/// Checks an uploaded file's name, content and media type; returns the name to keep (the
+/// base name only: a path in a file name is a trick, not information) and the media type.
+pub(crate) fn check_upload(u: &Upload) -> Result<(String, String), Vec<FieldError>> {
     let mut errors = Vec::new();
-    // Keep the base name only: a path in a file name is a trick, not information.
     let name = u
         .name
         .rsplit(['/', '\\'])
@@ -1839,9 +1826,29 @@ pub async fn attach(
             "must be a media type such as application/pdf",
         ));
     }
-    if !errors.is_empty() {
-        return Err(Error::Rejected(errors));
+    if errors.is_empty() {
+        Ok((name, media_type))
+    } else {
+        Err(errors)
     }
+}
+
+/// Attaches a file. Its SHA-256 is kept, so a copy can be checked against it later.
+pub async fn attach(
+    app: &App,
+    who: &Principal,
+    number: &str,
+    u: Upload,
+) -> Result<AttachmentView, Error> {
+    let row = visible(app, who, number).await?;
+    require(app, who, Permission::Attach).await?;
+    if u.bytes.len() > app.config.attachment_limit {
+        return Err(Error::TooLarge {
+            field: "file".into(),
+            limit: app.config.attachment_limit,
+        });
+    }
+    let (name, media_type) = check_upload(&u).map_err(Error::Rejected)?;
     let sha = hex::encode(Sha256::digest(&u.bytes));
     let at = clock::now_us();
     let mut tx = app.store()?.begin().await?;

@@ -906,8 +906,10 @@ pub fn readiness(plan: &Plan, answers: &[Answered], maturity: &[Option<u8>]) -> 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Transition {
     pub plan: Plan,
-    /// Per new item (by position): the old item whose answer it takes, when carried in full.
-    pub carried: Vec<Option<u32>>,
+    /// Per new item (by position): the old items whose answer it may take, in order of
+    /// preference (the same clause of a kept standard first, then full carries); the first
+    /// that was answered gives it.
+    pub carried: Vec<Vec<u32>>,
     /// Per new item: the old items that overlap it partly, with why.
     pub notes: Vec<Vec<String>>,
 }
@@ -962,7 +964,7 @@ pub fn transition(
             old_item.insert((m.standard.as_str(), m.number.as_str()), item.no);
         }
     }
-    let mut carried = vec![None; plan.items.len()];
+    let mut carried: Vec<Vec<u32>> = vec![Vec::new(); plan.items.len()];
     let mut notes = vec![Vec::new(); plan.items.len()];
     let mut deltas = vec![None; plan.items.len()];
     // A standard kept as it was carries each clause's answer to the same clause.
@@ -971,11 +973,12 @@ pub fn transition(
             .members
             .iter()
             .filter(|m| !replace.iter().any(|(_, to)| *to == m.standard))
-            .find_map(|m| {
+            .filter_map(|m| {
                 old_item
                     .get(&(m.standard.as_str(), m.number.as_str()))
                     .copied()
-            });
+            })
+            .collect();
     }
     for (from, to) in replace {
         let (Some(a), Some(b)) = (catalog.index_of(from), catalog.index_of(to)) else {
@@ -1004,11 +1007,8 @@ pub fn transition(
                 let why = why(catalog, (a, link.a), (b, cb), link.relation, &link.basis);
                 if matches!(link.relation, Relationship::Equal | Relationship::Superset) {
                     delta = Delta::Carried;
-                    // Keep the first full carry; list the others as notes.
-                    if carried[pos].is_none() {
-                        carried[pos] = Some(from_item);
-                    } else {
-                        notes[pos].push(why);
+                    if !carried[pos].contains(&from_item) {
+                        carried[pos].push(from_item);
                     }
                 } else {
                     if delta == Delta::New {

@@ -44,6 +44,8 @@ pub enum Permission {
     VerifyAuditTrail,
     ManageUsers,
     ManageSettings,
+    /// Start assessments, answer their checklists and take readiness snapshots.
+    Assess,
 }
 
 impl Role {
@@ -99,25 +101,25 @@ impl Role {
     /// who run the registers have not altered them (21 CFR 11.10(e)). Reading the trail is
     /// open to those who audit the system. External auditors see but never change anything.
     #[rustfmt::skip]
-    fn row(self) -> [bool; 12] {
+    fn row(self) -> [bool; 13] {
         const Y: bool = true;
         const N: bool = false;
         // Columns: read records, create, edit, comment, attach, link, sign, acknowledge,
         // read the audit trail, verify it, manage users, manage settings.
         match self {
             //                        read crt  edit cmnt att  link sign ack  trl  vrfy usr  set
-            Self::Administrator   => [Y,   Y,   Y,   Y,   Y,   Y,   Y,   Y,   Y,   Y,   Y,   Y],
-            Self::Manager         => [Y,   Y,   Y,   Y,   Y,   Y,   Y,   Y,   Y,   N,   N,   N],
-            Self::Auditor         => [Y,   Y,   N,   Y,   Y,   Y,   Y,   Y,   Y,   N,   N,   N],
-            Self::Contributor     => [Y,   Y,   Y,   Y,   Y,   Y,   Y,   Y,   N,   N,   N,   N],
-            Self::Reader          => [Y,   N,   N,   Y,   N,   N,   N,   Y,   N,   N,   N,   N],
-            Self::ExternalAuditor => [Y,   N,   N,   N,   N,   N,   N,   N,   Y,   N,   N,   N],
+            Self::Administrator   => [Y,   Y,   Y,   Y,   Y,   Y,   Y,   Y,   Y,   Y,   Y,   Y,   Y],
+            Self::Manager         => [Y,   Y,   Y,   Y,   Y,   Y,   Y,   Y,   Y,   N,   N,   N,   Y],
+            Self::Auditor         => [Y,   Y,   N,   Y,   Y,   Y,   Y,   Y,   Y,   N,   N,   N,   Y],
+            Self::Contributor     => [Y,   Y,   Y,   Y,   Y,   Y,   Y,   Y,   N,   N,   N,   N,   N],
+            Self::Reader          => [Y,   N,   N,   Y,   N,   N,   N,   Y,   N,   N,   N,   N,   N],
+            Self::ExternalAuditor => [Y,   N,   N,   N,   N,   N,   N,   N,   Y,   N,   N,   N,   N],
         }
     }
 }
 
 impl Permission {
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 13] = [
         Permission::ReadRecords,
         Permission::CreateRecords,
         Permission::EditRecords,
@@ -130,6 +132,7 @@ impl Permission {
         Permission::VerifyAuditTrail,
         Permission::ManageUsers,
         Permission::ManageSettings,
+        Permission::Assess,
     ];
 
     /// The serialised form, e.g. `read_audit_trail`.
@@ -147,6 +150,7 @@ impl Permission {
             Self::VerifyAuditTrail => "verify_audit_trail",
             Self::ManageUsers => "manage_users",
             Self::ManageSettings => "manage_settings",
+            Self::Assess => "assess",
         }
     }
 
@@ -165,6 +169,7 @@ impl Permission {
             Self::VerifyAuditTrail => "Verify the audit trail",
             Self::ManageUsers => "Manage users",
             Self::ManageSettings => "Manage settings",
+            Self::Assess => "Assess against standards",
         }
     }
 }
@@ -199,6 +204,7 @@ mod tests {
                 VerifyAuditTrail,
                 ManageUsers,
                 ManageSettings,
+                Assess,
             ],
         ),
         (
@@ -213,6 +219,7 @@ mod tests {
                 Sign,
                 Acknowledge,
                 ReadAuditTrail,
+                Assess,
             ],
         ),
         (
@@ -226,6 +233,7 @@ mod tests {
                 Sign,
                 Acknowledge,
                 ReadAuditTrail,
+                Assess,
             ],
         ),
         (
@@ -260,7 +268,7 @@ mod tests {
                 cells += 1;
             }
         }
-        assert_eq!(cells, 72);
+        assert_eq!(cells, 78);
         let roles: Vec<Role> = EXPECTED.iter().map(|(r, _)| *r).collect();
         assert_eq!(roles, Role::ALL);
     }

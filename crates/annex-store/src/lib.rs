@@ -14,11 +14,14 @@
 //! - [`audit_trail`]: reading the chain back (pages, subjects, verification).
 //! - [`reminders`]: every owner's records due up to a date, and the claim of a digest's day.
 //! - [`settings`]: settings changed at run time (the risk matrix), one row each.
+//! - [`assessment`]: assessments with their plans, answered items, evidence files and
+//!   readiness snapshots.
 //! - [`tx`]: a write transaction; audit events are appended to the chain at commit.
 //!
 //! The standards catalog needs no storage: it is compiled into the binary.
 
 pub mod accounts;
+pub mod assessment;
 pub mod audit_trail;
 pub mod records;
 pub mod reminders;

@@ -13,6 +13,8 @@ use tower::ServiceExt;
 // Tests of the records kernel over HTTP, with real sessions and CSRF tokens, on SQLite and
 // (when ANNEX_TEST_DATABASE_URL is set) PostgreSQL, and in a real Chromium. In subfolder files
 // so that cargo does not build each as a test binary of its own.
+#[path = "web/assessments.rs"]
+mod assessments;
 #[path = "web/browser.rs"]
 mod browser;
 #[path = "web/demo.rs"]

@@ -2,6 +2,7 @@
 //! `/api/v1/openapi.json`. Errors are RFC 9457 problem documents ([`crate::error::Problem`]).
 
 pub mod accounts;
+pub mod assessment;
 pub mod audit_trail;
 pub mod body;
 pub mod compare;
@@ -65,6 +66,32 @@ pub fn routes(app: &App) -> Router<App> {
             get(settings::risk_matrix).put(settings::set_risk_matrix),
         )
         .route("/risks/heat-map", get(settings::heat_map))
+        .route(
+            "/assessments",
+            get(assessment::list).post(assessment::create),
+        )
+        .route("/assessments/{number}", get(assessment::show))
+        .route(
+            "/assessments/{number}/readiness",
+            get(assessment::readiness),
+        )
+        .route(
+            "/assessments/{number}/items/{item}",
+            put(assessment::answer),
+        )
+        .route(
+            "/assessments/{number}/items/{item}/files",
+            post(assessment::attach).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/assessments/{number}/files/{id}", get(assessment::file))
+        .route(
+            "/assessments/{number}/snapshots",
+            post(assessment::snapshot),
+        )
+        .route(
+            "/assessments/{number}/transition",
+            post(assessment::transition),
+        )
         .route("/audit-trail", get(audit_trail::list))
         .route("/audit-trail/verify", post(audit_trail::verify))
         .route("/standards", get(standards::list))

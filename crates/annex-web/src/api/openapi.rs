@@ -45,6 +45,15 @@ use utoipa::OpenApi;
         super::settings::risk_matrix,
         super::settings::set_risk_matrix,
         super::settings::heat_map,
+        super::assessment::list,
+        super::assessment::create,
+        super::assessment::show,
+        super::assessment::readiness,
+        super::assessment::answer,
+        super::assessment::attach,
+        super::assessment::file,
+        super::assessment::snapshot,
+        super::assessment::transition,
         super::audit_trail::list,
         super::audit_trail::verify,
     ),
@@ -55,6 +64,7 @@ use utoipa::OpenApi;
          (name = "accounts", description = "Set-up, sessions, API tokens and users"),
          (name = "records", description = "Controlled records and their kinds"),
          (name = "settings", description = "Settings changed at run time: the risk matrix"),
+         (name = "assessments", description = "Assessments over several standards: checklists answered once, readiness, transitions"),
          (name = "audit trail", description = "The hash-chained audit trail")),
     modifiers(&Security)
 )]
