@@ -7,6 +7,7 @@
 //! bodies ([`Form`]) and field errors ([`Errors`]).
 
 pub mod accounts;
+pub mod assessment;
 pub mod audit_trail;
 pub mod compare;
 pub mod competence;
@@ -84,6 +85,28 @@ pub fn routes(app: &App) -> Router<App> {
         .route("/standards/{id}", get(standards::show))
         .route("/compare", get(compare::page))
         .route("/competence", get(competence::page))
+        .route(
+            "/assessments",
+            get(assessment::list).post(assessment::create),
+        )
+        .route("/assessments/{number}", get(assessment::checklist))
+        .route(
+            "/assessments/{number}/readiness",
+            get(assessment::readiness),
+        )
+        .route(
+            "/assessments/{number}/items/{item}",
+            post(assessment::answer),
+        )
+        .route(
+            "/assessments/{number}/snapshots",
+            post(assessment::snapshot),
+        )
+        .route(
+            "/assessments/{number}/transition",
+            post(assessment::transition),
+        )
+        .route("/assessments/{number}/files/{id}", get(assessment::file))
         .route("/recommend", get(recommend::page))
 }
 

@@ -454,3 +454,127 @@ async fn an_assessment_of_iso9001_2008_transitions_to_2015_with_the_delta() {
         assert_eq!(r.error_fields(), ["replace"], "{b}");
     }
 }
+
+#[tokio::test]
+async fn the_pages_start_an_assessment_answer_it_from_the_keyboard_and_show_readiness() {
+    let app = TestApp::new(annex_store::testing::sqlite().await.unwrap()).await;
+    let admin = app.admin().await;
+
+    // The picker offers the standards, not the bare structures; a bad form says why.
+    let page = app.get(&admin, "/assessments").await.text();
+    assert!(page.contains("Start an assessment"));
+    assert!(page.contains("value=\"iso14001:2015\""));
+    assert!(!page.contains("value=\"hs:2021\""));
+    let r = app
+        .form(&admin, "/assessments", &[("title", "EMS and QMS")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text().contains("choose at least one standard"),
+        "{}",
+        r.text()
+    );
+    assert!(
+        r.text().contains("value=\"EMS and QMS\""),
+        "what was typed stays"
+    );
+
+    let r = app
+        .form(
+            &admin,
+            "/assessments",
+            &[
+                ("title", "EMS and QMS"),
+                ("standards", "iso9001:2015"),
+                ("standards", "iso14001:2015"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(r.headers["location"], "/assessments/ASM-0001");
+
+    let page = app.get(&admin, "/assessments/ASM-0001").await.text();
+    assert!(
+        page.contains(
+            "ISO 9001:2015 4.1 Understanding the organization and its context; ISO 14001:2015 4.1"
+        ),
+        "one item for both"
+    );
+    assert!(page.contains("Why one item for 2 clauses"));
+    assert!(page.contains("id=\"item-1\""));
+
+    // Saving moves the focus to the next item.
+    let r = app
+        .form(
+            &admin,
+            "/assessments/ASM-0001/items/1",
+            &[
+                ("result", "conforming"),
+                ("maturity", "4"),
+                ("notes", "Context reviewed"),
+                ("version", "0"),
+                ("records", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(
+        r.headers["location"],
+        "/assessments/ASM-0001?focus=2#item-2"
+    );
+    let page = app
+        .get(&admin, "/assessments/ASM-0001?focus=2")
+        .await
+        .text();
+    assert!(
+        page.contains("id=\"r-2\" name=\"result\" autofocus"),
+        "the next item has the focus"
+    );
+    assert!(page.contains("Answered by"));
+
+    // A refused answer is shown beside its item, with what was typed.
+    let r = app
+        .form(
+            &admin,
+            "/assessments/ASM-0001/items/2",
+            &[
+                ("result", "major-nonconformity"),
+                ("notes", ""),
+                ("version", "0"),
+                ("justification", "not needed"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let t = r.text();
+    assert!(t.contains("a nonconformity needs a statement"), "{t}");
+    assert!(t.contains("value=\"major-nonconformity\" selected"), "{t}");
+
+    // Filters and the readiness dashboard.
+    let page = app
+        .get(
+            &admin,
+            "/assessments/ASM-0001?show=unanswered&standard=iso14001:2015",
+        )
+        .await
+        .text();
+    assert!(
+        !page.contains("id=\"item-1\""),
+        "answered items are filtered out"
+    );
+    let r = app.get(&admin, "/assessments/ASM-0001?show=bogus").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = app
+        .get(&admin, "/assessments/ASM-0001/readiness")
+        .await
+        .text();
+    assert!(page.contains("ISO 14001:2015: "), "{page}");
+    assert!(
+        page.contains("Not assessed"),
+        "the gap list names what is missing"
+    );
+    let r = app
+        .form(&admin, "/assessments/ASM-0001/snapshots", &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
