@@ -696,14 +696,26 @@ pub fn heat_map(plan: &Plan, r: &Readiness) -> String {
         .max()
         .unwrap_or(0) as f64;
     let col = (widest_std * CHAR_WIDTH + 12.0).max(76.0);
-    let width = left + col * plan.standards.len().max(1) as f64 + 8.0;
+    // Wide enough for the columns and for the legend beneath them.
+    let legend: [(&str, &str); 5] = [
+        ("100 %", heat(100.0).0),
+        ("75–99 %", heat(75.0).0),
+        ("50–74 %", heat(50.0).0),
+        ("25–49 %", heat(25.0).0),
+        ("0–24 %", heat(0.0).0),
+    ];
+    let legend_w: f64 = legend
+        .iter()
+        .map(|(name, _)| 28.0 + name.chars().count() as f64 * CHAR_WIDTH)
+        .sum();
+    let width = (left + col * plan.standards.len().max(1) as f64 + 8.0).max(left + legend_w);
     let plot_h = ROW * plan.sections.len() as f64;
     let legend_y = HEAD + plot_h + 22.0;
     let height = legend_y + 8.0;
     let mut s = String::new();
     open_svg(
         &mut s,
-        width.max(420.0),
+        width,
         height,
         "heat-map",
         "Readiness per section and standard",
@@ -779,18 +791,7 @@ pub fn heat_map(plan: &Plan, r: &Readiness) -> String {
             );
         }
     }
-    swatches(
-        &mut s,
-        &[
-            ("100 %", heat(100.0).0),
-            ("75–99 %", heat(75.0).0),
-            ("50–74 %", heat(50.0).0),
-            ("25–49 %", heat(25.0).0),
-            ("0–24 %", heat(0.0).0),
-        ],
-        left,
-        legend_y,
-    );
+    swatches(&mut s, &legend, left, legend_y);
     s.push_str("</svg>");
     s
 }
