@@ -7,6 +7,8 @@
 //! the web layer and the binary depend on it.
 //!
 //! - [`record`]: one record with its fields, signatures, links, versions and audit timeline.
+//! - [`assessment`]: an assessment's report for auditors: cover, figures and charts per
+//!   standard, results per clause, gaps and evidence.
 
 use std::sync::LazyLock;
 
@@ -21,6 +23,8 @@ use typst_layout::PagedDocument;
 
 /// The template of a printed record: `record.typ`, reading `data.json`.
 const RECORD_TEMPLATE: &str = include_str!("../templates/record.typ");
+/// The template of an assessment's report: `assessment.typ`, reading `data.json`.
+const ASSESSMENT_TEMPLATE: &str = include_str!("../templates/assessment.typ");
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -160,6 +164,13 @@ pub fn record(data: &impl Serialize) -> Result<Vec<u8>, Error> {
     Job::new(RECORD_TEMPLATE, data)?.pdf()
 }
 
+/// An assessment's report as a PDF. `data` is `annex_report::assessment::printed(&report)`
+/// (the report in words, with its charts as SVG text): this crate takes it as any
+/// serialisable value so that it depends on no other Annex crate.
+pub fn assessment(data: &impl Serialize) -> Result<Vec<u8>, Error> {
+    Job::new(ASSESSMENT_TEMPLATE, data)?.pdf()
+}
+
 /// The media type of a PDF, for HTTP responses.
 pub const PDF_TYPE: &str = "application/pdf";
 
@@ -205,5 +216,124 @@ mod tests {
         let mut hidden = sample();
         hidden["timeline"] = serde_json::Value::Null;
         assert!(super::record(&hidden).unwrap().starts_with(b"%PDF-"));
+    }
+
+    /// A PDF's text, as `pdftotext` (poppler) reads it: what a person sees on the page. With
+    /// `layout`, a table's row is a line; without, a cell's lines come together.
+    fn pdf_text(bytes: &[u8], layout: bool) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.pdf");
+        std::fs::write(&path, bytes).unwrap();
+        let out = std::process::Command::new("pdftotext")
+            .args(layout.then_some("-layout"))
+            .arg(&path)
+            .arg("-")
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("pdftotext is needed to read PDFs back ({e}): apt-get install poppler-utils")
+            });
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    #[test]
+    fn an_assessment_report_shows_the_scope_figures_charts_results_gaps_and_evidence() {
+        let report = annex_report::assessment::sample_report();
+        let data = annex_report::assessment::printed(&report);
+        let pdf = super::assessment(&data).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
+        let text = pdf_text(&pdf, false);
+        // A cell's text wraps where its column ends: compare words, not lines.
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let has = |s: &str| flat.contains(s);
+        // The cover, with the user's text as text (no markup read from it).
+        assert!(has("Assessment report"), "{text}");
+        assert!(has("ASM-0003"));
+        assert!(
+            has("Integrated internal audit 2026 <Brookfield> & #Tarnside"),
+            "{text}"
+        );
+        for designation in ["ISO 9001:2015", "ISO 14001:2015", "ISO 45001:2018"] {
+            assert!(has(designation), "{designation}");
+        }
+        assert!(has("brookfield, tarnside"));
+        assert!(has("PRC-0004 Purchasing"));
+        assert!(has("2026-11-22 10:00 UTC"));
+        // The charts are drawn, their text included.
+        assert!(has("Readiness per standard"));
+        assert!(has("Minor NC") && has("75–99 %"), "chart legends: {text}");
+        // Results per clause, grouped by section, with the user's notes as written.
+        assert!(has("Results per clause"));
+        assert!(has("7 Support"));
+        assert!(
+            has("ISO 9001:2015 8.7 Control of nonconforming outputs"),
+            "{text}"
+        );
+        assert!(has("#panic(\"x\") *bold* [link] $x$ =1+1"), "{text}");
+        assert!(has("We make to our customers' drawings"), "{text}");
+        // The gaps, per standard, and the evidence list with the items each piece supports:
+        // read row by row.
+        let layout = pdf_text(&pdf, true);
+        let rows: Vec<String> = layout
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect();
+        let gaps = layout.find("Gaps to certification").unwrap();
+        let evidence = layout.rfind("Items it supports").unwrap();
+        assert!(gaps < evidence);
+        let nc = report
+            .rows
+            .iter()
+            .find(|r| {
+                r.evidence
+                    .iter()
+                    .any(|e| e.label() == "NC-0007 Scratched housing")
+            })
+            .unwrap()
+            .item
+            .no;
+        // The summary: each standard's figures, as readiness computed them.
+        for st in &report.readiness.standards {
+            let f = &st.figures;
+            let row = format!(
+                "{} {} {} {} {} {} {} {} {} % {:.1} Not yet",
+                st.designation,
+                f.items,
+                f.conforming,
+                f.minor,
+                f.major,
+                f.not_applicable,
+                f.not_assessed,
+                f.without_evidence,
+                f.share,
+                f.maturity.unwrap(),
+            );
+            assert!(rows.contains(&row), "{row}\n{layout}");
+        }
+        let aspects = report
+            .readiness
+            .standards
+            .iter()
+            .flat_map(|s| &s.gaps)
+            .find(|g| g.clause == "6.1.2")
+            .unwrap();
+        let gap = format!(
+            "{} 6.1.2 Environmental aspects Major nonconformity",
+            aspects.item
+        );
+        assert!(rows.contains(&gap), "{gap}\n{layout}");
+        assert!(
+            rows.iter()
+                .any(|r| r == &format!("NC-0007 Scratched housing {nc}")),
+            "{layout}"
+        );
+        // A file's hash, in two halves that fit their column.
+        assert!(has(
+            "9f86d081884c7d659a2feaa0c55ad015 a3bf4f1b2b0b822cd15d6c15b0f00a08"
+        ));
     }
 }

@@ -10,8 +10,15 @@
 //! without data is shown as missing, not as zero. Each point carries a `<title>` with its
 //! label and value (and unit), and the chart its title and, when given, a `<desc>`, so that
 //! screen readers and hover tooltips say what is drawn.
+//!
+//! Several series share one line chart ([`lines_chart`]) with a colour each and a legend. The
+//! charts of an assessment's readiness are here too: [`readiness_bars`] (one stacked bar per
+//! standard), [`heat_map`] (sections by standards) and [`readiness_trend`] (each standard's
+//! share conforming across snapshots).
 
 use std::fmt::Write;
+
+use annex_core::assessment::{Figures, Plan, Readiness, Snapshot};
 
 /// How a chart looks. [`ChartOptions::new`] gives a 480 × 200 chart whose value axis fits
 /// the data.
@@ -75,17 +82,84 @@ const SERIES_COLOUR: &str = "#1f5fa8";
 const TARGET_COLOUR: &str = "#b04a00";
 const BAND_COLOUR: &str = "#2a8a5a";
 const BAND_LABEL_COLOUR: &str = "#1d6b44";
+const TEXT_COLOUR: &str = "#3d4148";
+
+/// Colours of the series of a chart with several, in order: the first is the one-series
+/// colour; the others are told apart by people with the common colour-vision deficiencies
+/// (after Okabe and Ito), each readable on white.
+const PALETTE: [&str; 8] = [
+    SERIES_COLOUR,
+    "#c25400",
+    "#0a7d5a",
+    "#b0467f",
+    "#8a6d00",
+    "#3a8fc4",
+    "#6b3fa0",
+    "#3d4148",
+];
+
+/// One series of a chart with several: its name (in the legend and tooltips) and one value
+/// per label, `f64::NAN` where it has none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub name: String,
+    pub values: Vec<f64>,
+}
 
 /// A line chart of `points` (label, value), left to right in the order given.
 pub fn line_chart(points: &[(String, f64)], opts: &ChartOptions) -> String {
-    draw(points, opts, Shape::Line)
+    let (labels, values) = split(points);
+    draw(&labels, &[one(values)], opts, Shape::Line)
 }
 
 /// A bar chart of `points` (label, value), left to right in the order given. Bars rise from
 /// zero, or from the bottom of the axis when zero is below it.
 pub fn bar_chart(points: &[(String, f64)], opts: &ChartOptions) -> String {
-    draw(points, opts, Shape::Bars)
+    let (labels, values) = split(points);
+    draw(&labels, &[one(values)], opts, Shape::Bars)
 }
+
+/// A line chart of several series over the same `labels`, each in its own colour, with a
+/// legend of their names beneath the chart (which makes the SVG taller than
+/// `opts.height`). A series shorter than the labels has gaps at the end.
+pub fn lines_chart(labels: &[String], series: &[Series], opts: &ChartOptions) -> String {
+    let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+    let drawn: Vec<Drawn<'_>> = series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Drawn {
+            name: &s.name,
+            values: (0..labels.len())
+                .map(|j| s.values.get(j).copied().unwrap_or(f64::NAN))
+                .collect(),
+            colour: PALETTE[i % PALETTE.len()],
+        })
+        .collect();
+    draw(&labels, &drawn, opts, Shape::Line)
+}
+
+fn split(points: &[(String, f64)]) -> (Vec<&str>, Vec<f64>) {
+    points.iter().map(|(l, v)| (l.as_str(), *v)).unzip()
+}
+
+/// The single, unnamed series of a one-series chart: no legend, tooltips without a name.
+fn one(values: Vec<f64>) -> Drawn<'static> {
+    Drawn {
+        name: "",
+        values,
+        colour: SERIES_COLOUR,
+    }
+}
+
+/// A series as drawn.
+struct Drawn<'a> {
+    name: &'a str,
+    values: Vec<f64>,
+    colour: &'static str,
+}
+
+/// The height of one row of a legend.
+const LEGEND_ROW: f64 = 18.0;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Shape {
@@ -116,7 +190,7 @@ impl Frame {
     }
 }
 
-fn draw(points: &[(String, f64)], opts: &ChartOptions, shape: Shape) -> String {
+fn draw(labels: &[&str], series: &[Drawn<'_>], opts: &ChartOptions, shape: Shape) -> String {
     let (w, h) = (
         f64::from(opts.width.max(80)),
         f64::from(opts.height.max(60)),
@@ -125,9 +199,9 @@ fn draw(points: &[(String, f64)], opts: &ChartOptions, shape: Shape) -> String {
         .band
         .filter(|(a, b)| a.is_finite() && b.is_finite())
         .map(|(a, b)| (a.min(b), a.max(b)));
-    let finite: Vec<f64> = points
+    let finite: Vec<f64> = series
         .iter()
-        .map(|p| p.1)
+        .flat_map(|d| d.values.iter().copied())
         .chain(opts.target)
         .chain(band.into_iter().flat_map(|(a, b)| [a, b]))
         .filter(|v| v.is_finite())
@@ -154,15 +228,20 @@ fn draw(points: &[(String, f64)], opts: &ChartOptions, shape: Shape) -> String {
         height: h - mt - mb,
         lo,
         hi,
-        band: (w - ml - mr) / points.len().max(1) as f64,
+        band: (w - ml - mr) / labels.len().max(1) as f64,
     };
+    // A legend names the series when they have names: a row of entries, wrapped to the width.
+    let legend = legend_layout(series, w);
+    let total_h = h + legend
+        .last()
+        .map_or(0.0, |(_, _, row)| (row + 1.0) * LEGEND_ROW + 4.0);
 
     let title = escape(&opts.title);
     let desc = escape(&opts.desc);
     let id = escape(&opts.id);
     let mut s = String::new();
     // Labelled by its own text: by reference when it has an id, else directly.
-    let (id_attr, labels, title_id, desc_id) = if id.is_empty() {
+    let (id_attr, aria, title_id, desc_id) = if id.is_empty() {
         (
             String::new(),
             format!(r#"aria-label="{title}""#),
@@ -184,7 +263,7 @@ fn draw(points: &[(String, f64)], opts: &ChartOptions, shape: Shape) -> String {
     };
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg"{id_attr} class="chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" {labels} font-family="sans-serif" font-size="11"><title{title_id}>{title}</title>"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg"{id_attr} class="chart" viewBox="0 0 {w} {total_h}" width="{w}" height="{total_h}" role="img" {aria} font-family="sans-serif" font-size="11"><title{title_id}>{title}</title>"#
     );
     if !desc.is_empty() {
         let _ = write!(s, "<desc{desc_id}>{desc}</desc>");
@@ -252,14 +331,10 @@ fn draw(points: &[(String, f64)], opts: &ChartOptions, shape: Shape) -> String {
     }
 
     // Labels along the bottom, thinned so that they do not overlap.
-    let widest = points
-        .iter()
-        .map(|p| p.0.chars().count())
-        .max()
-        .unwrap_or(0) as f64;
+    let widest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64;
     let every = ((widest * CHAR_WIDTH + 8.0) / f.band).ceil().max(1.0) as usize;
-    let last = points.len().saturating_sub(1);
-    for (i, (label, _)) in points.iter().enumerate() {
+    let last = labels.len().saturating_sub(1);
+    for (i, label) in labels.iter().enumerate() {
         // The last label always shows (it is the latest), in place of one too close to it.
         if i == last || (i % every == 0 && last - i >= every) {
             let _ = write!(
@@ -272,7 +347,10 @@ fn draw(points: &[(String, f64)], opts: &ChartOptions, shape: Shape) -> String {
         }
     }
 
-    if !points.iter().any(|p| p.1.is_finite()) {
+    if !series
+        .iter()
+        .any(|d| d.values.iter().any(|v| v.is_finite()))
+    {
         let _ = write!(
             s,
             r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="{AXIS_COLOUR}">No data</text>"#,
@@ -281,9 +359,11 @@ fn draw(points: &[(String, f64)], opts: &ChartOptions, shape: Shape) -> String {
         );
     }
 
-    match shape {
-        Shape::Line => line(&mut s, points, &f, &value),
-        Shape::Bars => bars(&mut s, points, &f, &value),
+    for d in series {
+        match shape {
+            Shape::Line => line(&mut s, labels, d, &f, &value),
+            Shape::Bars => bars(&mut s, labels, d, &f, &value),
+        }
     }
 
     if let Some(t) = opts.target.filter(|t| t.is_finite()) {
@@ -302,16 +382,62 @@ fn draw(points: &[(String, f64)], opts: &ChartOptions, shape: Shape) -> String {
             label = escape(&label),
         );
     }
+    for (d, x, row) in legend {
+        let y = h + 4.0 + row * LEGEND_ROW + LEGEND_ROW / 2.0;
+        let _ = write!(
+            s,
+            r##"<g class="chart-legend"><line x1="{x:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="{colour}" stroke-width="2"/><circle cx="{:.1}" cy="{y:.1}" r="3.5" fill="{colour}"/><text x="{:.1}" y="{:.1}" fill="{TEXT_COLOUR}">{}</text></g>"##,
+            x + 18.0,
+            x + 9.0,
+            x + 23.0,
+            y + 4.0,
+            escape(d.name),
+            colour = d.colour,
+        );
+    }
     s.push_str("</svg>");
     s
 }
 
+/// Where each named series' legend entry goes: (series, x, row), left to right, wrapping at
+/// the chart's width. Empty when no series has a name.
+fn legend_layout<'a, 'b>(series: &'b [Drawn<'a>], width: f64) -> Vec<(&'b Drawn<'a>, f64, f64)> {
+    let (ml, mr, _, _) = MARGIN;
+    let mut out = Vec::new();
+    let (mut x, mut row) = (ml, 0.0);
+    for d in series.iter().filter(|d| !d.name.is_empty()) {
+        let entry = 23.0 + d.name.chars().count() as f64 * CHAR_WIDTH + 16.0;
+        if x > ml && x + entry > width - mr {
+            x = ml;
+            row += 1.0;
+        }
+        out.push((d, x, row));
+        x += entry;
+    }
+    out
+}
+
+/// What a point's tooltip says: its label and value, after the series' name when it has one.
+fn tooltip(d: &Drawn<'_>, label: &str, v: f64, value: &dyn Fn(f64) -> String) -> String {
+    if d.name.is_empty() {
+        format!("{}: {}", escape(label), escape(&value(v)))
+    } else {
+        format!(
+            "{}, {}: {}",
+            escape(d.name),
+            escape(label),
+            escape(&value(v))
+        )
+    }
+}
+
 /// Runs of finite values as polylines (a gap breaks the line), and a dot with a tooltip on
 /// every value.
-fn line(s: &mut String, points: &[(String, f64)], f: &Frame, value: &dyn Fn(f64) -> String) {
+fn line(s: &mut String, labels: &[&str], d: &Drawn<'_>, f: &Frame, value: &dyn Fn(f64) -> String) {
+    let colour = d.colour;
     let mut runs: Vec<Vec<String>> = Vec::new();
     let mut run = Vec::new();
-    for (i, (_, v)) in points.iter().enumerate() {
+    for (i, v) in d.values.iter().enumerate() {
         if v.is_finite() {
             run.push(format!("{:.1},{:.1}", f.x(i), f.y(*v)));
         } else if !run.is_empty() {
@@ -324,42 +450,398 @@ fn line(s: &mut String, points: &[(String, f64)], f: &Frame, value: &dyn Fn(f64)
     for r in runs.iter().filter(|r| r.len() > 1) {
         let _ = write!(
             s,
-            r#"<polyline class="chart-line" points="{}" fill="none" stroke="{SERIES_COLOUR}" stroke-width="2"/>"#,
+            r#"<polyline class="chart-line" points="{}" fill="none" stroke="{colour}" stroke-width="2"/>"#,
             r.join(" ")
         );
     }
-    for (i, (label, v)) in points.iter().enumerate() {
+    for (i, (label, v)) in labels.iter().zip(&d.values).enumerate() {
         if v.is_finite() {
             let _ = write!(
                 s,
-                r#"<circle class="chart-point" cx="{:.1}" cy="{:.1}" r="3.5" fill="{SERIES_COLOUR}"><title>{}: {}</title></circle>"#,
+                r#"<circle class="chart-point" cx="{:.1}" cy="{:.1}" r="3.5" fill="{colour}"><title>{}</title></circle>"#,
                 f.x(i),
                 f.y(*v),
-                escape(label),
-                escape(&value(*v))
+                tooltip(d, label, *v, value),
             );
         }
     }
 }
 
-fn bars(s: &mut String, points: &[(String, f64)], f: &Frame, value: &dyn Fn(f64) -> String) {
+fn bars(s: &mut String, labels: &[&str], d: &Drawn<'_>, f: &Frame, value: &dyn Fn(f64) -> String) {
+    let colour = d.colour;
     let base = f.y(0.0_f64.clamp(f.lo, f.hi));
     let width = (f.band * 0.7).max(1.0);
-    for (i, (label, v)) in points.iter().enumerate() {
+    for (i, (label, v)) in labels.iter().zip(&d.values).enumerate() {
         if !v.is_finite() {
             continue;
         }
         let y = f.y(*v);
         let _ = write!(
             s,
-            r#"<rect class="chart-bar" x="{:.1}" y="{:.1}" width="{width:.1}" height="{:.1}" fill="{SERIES_COLOUR}"><title>{}: {}</title></rect>"#,
+            r#"<rect class="chart-bar" x="{:.1}" y="{:.1}" width="{width:.1}" height="{:.1}" fill="{colour}"><title>{}</title></rect>"#,
             f.x(i) - width / 2.0,
             y.min(base),
             (base - y).abs(),
-            escape(label),
-            escape(&value(*v))
+            tooltip(d, label, *v, value),
         );
     }
+}
+
+// ---- The charts of an assessment's readiness ----------------------------------------------
+
+const CONFORMING_COLOUR: &str = "#2a8a5a";
+const MINOR_COLOUR: &str = "#e0a100";
+const MAJOR_COLOUR: &str = "#b3261e";
+const NOT_ASSESSED_COLOUR: &str = "#c9ccd1";
+
+/// The parts of an applicable item count, in the order a readiness bar stacks them.
+fn parts(f: &Figures) -> [(u32, &'static str, &'static str); 4] {
+    [
+        (f.conforming, "Conforming", CONFORMING_COLOUR),
+        (f.minor, "Minor nonconformity", MINOR_COLOUR),
+        (f.major, "Major nonconformity", MAJOR_COLOUR),
+        (f.not_assessed, "Not assessed", NOT_ASSESSED_COLOUR),
+    ]
+}
+
+/// Items that count towards the share: all but those declared not applicable.
+fn applicable(f: &Figures) -> u32 {
+    f.items.saturating_sub(f.not_applicable)
+}
+
+/// A row of legend entries (swatch and name) from `x`, `y` (the text's baseline).
+fn swatches(s: &mut String, entries: &[(&str, &str)], mut x: f64, y: f64) {
+    for (name, colour) in entries {
+        let _ = write!(
+            s,
+            r#"<g class="chart-legend"><rect x="{x:.1}" y="{:.1}" width="10" height="10" fill="{colour}"/><text x="{:.1}" y="{y:.1}" fill="{TEXT_COLOUR}">{}</text></g>"#,
+            y - 9.0,
+            x + 14.0,
+            escape(name),
+        );
+        x += 14.0 + name.chars().count() as f64 * CHAR_WIDTH + 14.0;
+    }
+}
+
+/// The start of a chart's SVG, labelled by its title and described by `desc`.
+fn open_svg(s: &mut String, w: f64, h: f64, class: &str, title: &str, desc: &str) {
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart {class}" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{title}" font-family="sans-serif" font-size="11"><title>{title}</title><desc>{desc}</desc>"#,
+        title = escape(title),
+        desc = escape(desc),
+    );
+}
+
+/// A label cut to `max` characters, with an ellipsis when cut (the full text is in the
+/// tooltip).
+fn clip(label: &str, max: usize) -> String {
+    if label.chars().count() <= max {
+        label.to_string()
+    } else {
+        let mut out: String = label.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// Readiness per standard as horizontal bars, one per standard in the assessment's order:
+/// the applicable items stacked as conforming, minor and major nonconformities and not
+/// assessed, so that the green part is the share conforming written at the bar's end.
+pub fn readiness_bars(r: &Readiness) -> String {
+    const WIDTH: f64 = 560.0;
+    const ROW: f64 = 28.0;
+    const BAR: f64 = 16.0;
+    const TOP: f64 = 8.0;
+    let widest = r
+        .standards
+        .iter()
+        .map(|s| s.designation.chars().count())
+        .max()
+        .unwrap_or(0) as f64;
+    let left = (widest * CHAR_WIDTH + 14.0).clamp(60.0, 200.0);
+    let right = 58.0;
+    let bar_w = WIDTH - left - right;
+    let plot_h = ROW * r.standards.len().max(1) as f64;
+    let height = TOP + plot_h + 18.0 + 24.0;
+    let desc = if r.standards.is_empty() {
+        "No standard.".to_string()
+    } else {
+        format!(
+            "Share of applicable items conforming: {}.",
+            r.standards
+                .iter()
+                .map(|s| format!("{} {} %", s.designation, number(s.figures.share, None)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let mut s = String::new();
+    open_svg(
+        &mut s,
+        WIDTH,
+        height,
+        "readiness-bars",
+        "Readiness per standard",
+        &desc,
+    );
+    // Grid at every quarter, labelled beneath the bars.
+    for q in 0..=4 {
+        let x = left + bar_w * f64::from(q) / 4.0;
+        let _ = write!(
+            s,
+            r#"<line class="chart-grid" x1="{x:.1}" y1="{TOP}" x2="{x:.1}" y2="{:.1}" stroke="{GRID_COLOUR}"/><text x="{x:.1}" y="{:.1}" text-anchor="middle" fill="{AXIS_COLOUR}">{} %</text>"#,
+            TOP + plot_h,
+            TOP + plot_h + 14.0,
+            q * 25,
+        );
+    }
+    for (i, st) in r.standards.iter().enumerate() {
+        let y = TOP + ROW * i as f64 + (ROW - BAR) / 2.0;
+        let mid = y + BAR / 2.0 + 4.0;
+        let designation = escape(&st.designation);
+        let _ = write!(
+            s,
+            r#"<g class="readiness-bar"><text x="{:.1}" y="{mid:.1}" text-anchor="end" fill="{TEXT_COLOUR}">{}</text>"#,
+            left - 6.0,
+            escape(&clip(&st.designation, 30)),
+        );
+        let total = applicable(&st.figures);
+        if total == 0 {
+            let _ = write!(
+                s,
+                r#"<text x="{:.1}" y="{mid:.1}" fill="{AXIS_COLOUR}">No applicable item</text></g>"#,
+                left + 4.0,
+            );
+            continue;
+        }
+        let mut x = left;
+        for (count, name, colour) in parts(&st.figures) {
+            if count == 0 {
+                continue;
+            }
+            let w = bar_w * f64::from(count) / f64::from(total);
+            let pct = (f64::from(count) * 1000.0 / f64::from(total)).round() / 10.0;
+            let _ = write!(
+                s,
+                r#"<rect x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{BAR}" fill="{colour}"><title>{designation}: {name} {count} of {total} applicable items ({} %)</title></rect>"#,
+                number(pct, None),
+            );
+            x += w;
+        }
+        let _ = write!(
+            s,
+            r#"<text x="{:.1}" y="{mid:.1}" fill="{TEXT_COLOUR}" font-weight="bold">{} %</text></g>"#,
+            left + bar_w + 6.0,
+            number(st.figures.share, None),
+        );
+    }
+    swatches(
+        &mut s,
+        &[
+            ("Conforming", CONFORMING_COLOUR),
+            ("Minor NC", MINOR_COLOUR),
+            ("Major NC", MAJOR_COLOUR),
+            ("Not assessed", NOT_ASSESSED_COLOUR),
+        ],
+        left,
+        height - 6.0,
+    );
+    s.push_str("</svg>");
+    s
+}
+
+/// The fill and text colour of a heat-map cell of `share` per cent conforming, in five steps
+/// from dark red to dark green (text white on the dark ones, for contrast).
+fn heat(share: f64) -> (&'static str, &'static str) {
+    if share >= 100.0 {
+        ("#1d6b44", "#ffffff")
+    } else if share >= 75.0 {
+        ("#8fcfa8", "#1b1e22")
+    } else if share >= 50.0 {
+        ("#f2d16b", "#1b1e22")
+    } else if share >= 25.0 {
+        ("#f0a05a", "#1b1e22")
+    } else {
+        ("#b3261e", "#ffffff")
+    }
+}
+
+/// A share as a cell shows it: whole per cent, rounded down, so that 99.6 % never reads as
+/// 100 %.
+fn whole(share: f64) -> String {
+    format!("{} %", share.floor().max(0.0))
+}
+
+/// Readiness of every section of the checklist for every standard: rows are the sections
+/// in the checklist's order, columns the standards; a cell is coloured by its share
+/// conforming and says it, "–" where the standard has no item in the section and "n/a"
+/// where all of its items there are not applicable. Each cell's tooltip names the section,
+/// the standard and the figures.
+pub fn heat_map(plan: &Plan, r: &Readiness) -> String {
+    const ROW: f64 = 22.0;
+    const HEAD: f64 = 26.0;
+    const LABEL_CHARS: usize = 44;
+    let widest_label = plan
+        .sections
+        .iter()
+        .map(|s| s.title.chars().count().min(LABEL_CHARS))
+        .max()
+        .unwrap_or(0) as f64;
+    let left = (widest_label * CHAR_WIDTH + 12.0).clamp(80.0, 300.0);
+    let widest_std = plan
+        .standards
+        .iter()
+        .map(|s| s.designation.chars().count())
+        .max()
+        .unwrap_or(0) as f64;
+    let col = (widest_std * CHAR_WIDTH + 12.0).max(76.0);
+    // Wide enough for the columns and for the legend beneath them.
+    let legend: [(&str, &str); 5] = [
+        ("100 %", heat(100.0).0),
+        ("75–99 %", heat(75.0).0),
+        ("50–74 %", heat(50.0).0),
+        ("25–49 %", heat(25.0).0),
+        ("0–24 %", heat(0.0).0),
+    ];
+    let legend_w: f64 = legend
+        .iter()
+        .map(|(name, _)| 28.0 + name.chars().count() as f64 * CHAR_WIDTH)
+        .sum();
+    let width = (left + col * plan.standards.len().max(1) as f64 + 8.0).max(left + legend_w);
+    let plot_h = ROW * plan.sections.len() as f64;
+    let legend_y = HEAD + plot_h + 22.0;
+    let height = legend_y + 8.0;
+    let mut s = String::new();
+    open_svg(
+        &mut s,
+        width,
+        height,
+        "heat-map",
+        "Readiness per section and standard",
+        "Share of applicable items conforming, per section of the checklist (rows) and standard (columns).",
+    );
+    for (j, st) in plan.standards.iter().enumerate() {
+        let _ = write!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="{TEXT_COLOUR}" font-weight="bold">{}</text>"#,
+            left + col * (j as f64 + 0.5),
+            HEAD - 9.0,
+            escape(&st.designation),
+        );
+    }
+    for (i, section) in plan.sections.iter().enumerate() {
+        let y = HEAD + ROW * i as f64;
+        let _ = write!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="end" fill="{TEXT_COLOUR}">{}</text>"#,
+            left - 6.0,
+            y + ROW / 2.0 + 4.0,
+            escape(&clip(&section.title, LABEL_CHARS)),
+        );
+        for (j, st) in plan.standards.iter().enumerate() {
+            let figures = r
+                .standards
+                .iter()
+                .find(|x| x.standard == st.id)
+                .and_then(|x| x.sections.iter().find(|x| x.section == section.key))
+                .map(|x| &x.figures);
+            let (fill, ink, text, what) = match figures {
+                None => (
+                    "#f3f4f6",
+                    AXIS_COLOUR,
+                    "–".to_string(),
+                    "no item".to_string(),
+                ),
+                Some(f) if applicable(f) == 0 => (
+                    "#e3e5e8",
+                    TEXT_COLOUR,
+                    "n/a".to_string(),
+                    "not applicable".to_string(),
+                ),
+                Some(f) => {
+                    let (fill, ink) = heat(f.share);
+                    (
+                        fill,
+                        ink,
+                        whole(f.share),
+                        format!(
+                            "{} % ({} of {} conforming)",
+                            number(f.share, None),
+                            f.conforming,
+                            applicable(f)
+                        ),
+                    )
+                }
+            };
+            let x = left + col * j as f64;
+            let _ = write!(
+                s,
+                r#"<g class="heat-cell"><title>{}, {}: {}</title><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{fill}" stroke="white"/><text x="{:.1}" y="{:.1}" text-anchor="middle" fill="{ink}">{}</text></g>"#,
+                escape(&section.title),
+                escape(&st.designation),
+                escape(&what),
+                x + 1.0,
+                y + 1.0,
+                col - 2.0,
+                ROW - 2.0,
+                x + col / 2.0,
+                y + ROW / 2.0 + 4.0,
+                escape(&text),
+            );
+        }
+    }
+    swatches(&mut s, &legend, left, legend_y);
+    s.push_str("</svg>");
+    s
+}
+
+/// Each standard's share conforming across the snapshots of readiness, oldest first: a line
+/// per standard of the assessment, in its colour, with a legend. A snapshot is labelled by
+/// its date, or its date and time where two were taken on one day.
+pub fn readiness_trend(plan: &Plan, trend: &[Snapshot]) -> String {
+    let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
+    let mut labels: Vec<String> = trend.iter().map(|t| day(&t.taken_at)).collect();
+    let mut seen = std::collections::HashSet::new();
+    if !labels.iter().all(|l| seen.insert(l.clone())) {
+        labels = trend
+            .iter()
+            .map(|t| {
+                t.taken_at
+                    .get(..16)
+                    .unwrap_or(&t.taken_at)
+                    .replace('T', " ")
+            })
+            .collect();
+    }
+    let series: Vec<Series> = plan
+        .standards
+        .iter()
+        .map(|st| Series {
+            name: st.designation.clone(),
+            values: trend
+                .iter()
+                .map(|t| {
+                    t.shares
+                        .iter()
+                        .find(|(id, _)| *id == st.id)
+                        .map_or(f64::NAN, |(_, v)| *v)
+                })
+                .collect(),
+        })
+        .collect();
+    let opts = ChartOptions {
+        desc: "Share of applicable items conforming per standard, at each snapshot of readiness."
+            .into(),
+        unit: "%".into(),
+        width: 560,
+        height: 220,
+        y_min: Some(0.0),
+        y_max: Some(100.0),
+        decimals: None,
+        ..ChartOptions::new("Readiness over time")
+    };
+    lines_chart(&labels, &series, &opts)
 }
 
 /// Round values between `lo` and `hi` for the axis: steps of 1, 2 or 5 times a power of ten,
@@ -698,6 +1180,180 @@ mod tests {
         // The plot runs from 40 to 464 across a 480 wide chart.
         assert!(svg.contains(r#"cx="252.0""#), "{svg}");
         assert!(!svg.contains("NaN") && !svg.contains("inf"));
+    }
+
+    #[test]
+    fn several_series_share_a_chart_each_in_its_colour_with_a_legend() {
+        let labels: Vec<String> = ["Jan", "Feb", "Mar"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let series = [
+            Series {
+                name: "Quality <QA>".into(),
+                values: vec![1.0, 2.0, 3.0],
+            },
+            Series {
+                name: "Safety".into(),
+                values: vec![2.0, f64::NAN],
+            },
+        ];
+        let opts = ChartOptions {
+            height: 200,
+            ..ChartOptions::new("Two lines")
+        };
+        let svg = lines_chart(&labels, &series, &opts);
+        assert_eq!(
+            count(&svg, "<polyline"),
+            1,
+            "Safety's one value draws no line"
+        );
+        assert_eq!(count(&svg, r#"class="chart-point""#), 4);
+        assert!(svg.contains("<title>Quality &lt;QA&gt;, Feb: 2.0</title>"));
+        assert!(svg.contains("<title>Safety, Jan: 2.0</title>"));
+        assert!(
+            !svg.contains("Safety, Mar"),
+            "a short series has a gap at the end"
+        );
+        // Each series in its own colour, named in the legend under the chart.
+        assert!(svg.contains(&format!(r#"stroke="{}""#, PALETTE[0])));
+        assert!(svg.contains(&format!(r#"fill="{}"><title>Safety"#, PALETTE[1])));
+        assert_eq!(count(&svg, r#"class="chart-legend""#), 2);
+        assert!(svg.contains(">Quality &lt;QA&gt;</text>") && svg.contains(">Safety</text>"));
+        assert!(
+            svg.contains(r#"height="222""#),
+            "taller by the legend: {svg}"
+        );
+        // One unnamed series is the plain line chart: no legend.
+        assert!(!line_chart(&pts(&[("a", 1.0)]), &opts).contains("chart-legend"));
+    }
+
+    use crate::assessment::sample_report;
+
+    /// The `x` and `width` of each rect in `svg`, in order.
+    fn rects(svg: &str) -> Vec<(f64, f64)> {
+        let attr = |r: &str, name: &str| -> f64 {
+            let at = r.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+            r[at..at + r[at..].find('"').unwrap()].parse().unwrap()
+        };
+        svg.split("<rect")
+            .skip(1)
+            .map(|r| (attr(r, "x"), attr(r, "width")))
+            .collect()
+    }
+
+    #[test]
+    fn readiness_bars_stack_each_standards_results_and_say_the_share() {
+        let report = sample_report();
+        let svg = readiness_bars(&report.readiness);
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(svg.ends_with("</svg>"));
+        assert!(!svg.contains("<script") && !svg.contains("style="));
+        let bars: Vec<&str> = svg.split(r#"<g class="readiness-bar">"#).skip(1).collect();
+        assert_eq!(bars.len(), 3);
+        for (bar, st) in bars.iter().zip(&report.readiness.standards) {
+            let f = &st.figures;
+            assert!(bar.contains(&format!(">{}</text>", st.designation)));
+            assert!(
+                bar.contains(&format!(">{} %</text>", number(f.share, None))),
+                "{bar}"
+            );
+            let applicable = f.items - f.not_applicable;
+            assert!(bar.contains(&format!(
+                "<title>{}: Conforming {} of {applicable} applicable items ({} %)</title>",
+                st.designation,
+                f.conforming,
+                number(f.share, None)
+            )));
+            // The parts fill the bar end to end.
+            let parts = rects(bar.split("</g>").next().unwrap());
+            let total: f64 = parts.iter().map(|(_, w)| w).sum();
+            let (x0, _) = parts[0];
+            let (xn, wn) = parts[parts.len() - 1];
+            assert!((x0 + total - (xn + wn)).abs() < 0.5, "{parts:?}");
+        }
+        assert!(bars[1].contains("<title>ISO 14001:2015: Major nonconformity 1 of 32"));
+        assert!(svg.contains("94.1 %"), "ISO 9001's share");
+        for legend in ["Conforming", "Minor NC", "Major NC", "Not assessed"] {
+            assert!(svg.contains(&format!(">{legend}</text>")), "{legend}");
+        }
+        // A standard all of whose items are not applicable has no share to draw.
+        let mut none = report.readiness.clone();
+        none.standards[0].figures.not_applicable = none.standards[0].figures.items;
+        let svg = readiness_bars(&none);
+        assert!(svg.contains(">No applicable item</text>"));
+    }
+
+    #[test]
+    fn the_heat_map_has_a_cell_per_section_and_standard_with_its_share() {
+        let report = sample_report();
+        let svg = heat_map(&report.plan, &report.readiness);
+        assert!(!svg.contains("<script") && !svg.contains("style="));
+        assert_eq!(
+            count(&svg, r#"class="heat-cell""#),
+            report.plan.sections.len() * report.plan.standards.len()
+        );
+        // Rows in the checklist's order, labelled by their titles.
+        let first = svg.find(">4 Context of the organization</text>").unwrap();
+        let support = svg.find(">7 Support</text>").unwrap();
+        let own = svg.find(">ISO 9001:2015 8 Operation</text>").unwrap();
+        assert!(first < support && support < own);
+        // A shared section's cell: the share, rounded down, and the figures in its title.
+        let support = &report.readiness.standards[0]
+            .sections
+            .iter()
+            .find(|s| s.section == "hs:7")
+            .unwrap()
+            .figures;
+        let cell_title = format!(
+            "<title>7 Support, ISO 9001:2015: {} % ({} of {} conforming)</title>",
+            number(support.share, None),
+            support.conforming,
+            support.items - support.not_applicable
+        );
+        let at = svg
+            .find(&cell_title)
+            .unwrap_or_else(|| panic!("{cell_title}\n{svg}"));
+        let cell = &svg[at..at + svg[at..].find("</g>").unwrap()];
+        assert!(
+            cell.contains(&format!(">{} %</text>", support.share.floor())),
+            "{cell}"
+        );
+        // A section of ISO 9001 alone has nothing for ISO 14001.
+        assert!(svg.contains("<title>ISO 9001:2015 8 Operation, ISO 14001:2015: no item</title>"));
+        let at = svg
+            .find("ISO 9001:2015 8 Operation, ISO 14001:2015: no item")
+            .unwrap();
+        assert!(svg[at..at + 400].contains(">–</text>"));
+        // Shares are coloured in steps, with a legend.
+        assert_eq!(heat(100.0).0, "#1d6b44");
+        assert_eq!(heat(99.9).0, heat(75.0).0);
+        assert_ne!(heat(74.9).0, heat(75.0).0);
+        assert_eq!(whole(99.6), "99 %");
+        assert!(svg.contains(">75–99 %</text>"));
+    }
+
+    #[test]
+    fn the_trend_draws_each_standards_share_per_snapshot() {
+        let report = sample_report();
+        let svg = readiness_trend(&report.plan, &report.trend);
+        for d in ["2026-10-01", "2026-10-29", "2026-11-22"] {
+            assert!(svg.contains(&format!(">{d}</text>")), "{d}");
+        }
+        assert_eq!(count(&svg, "<polyline"), 3);
+        assert_eq!(count(&svg, r#"class="chart-legend""#), 3);
+        let share = report.readiness.standards[0].figures.share;
+        assert!(svg.contains(&format!(
+            "<title>ISO 9001:2015, 2026-11-22: {} %</title>",
+            number(share, None)
+        )));
+        // Two snapshots on one day are told apart by their time.
+        let mut same_day = report.trend.clone();
+        same_day[1].taken_at = "2026-11-22T07:30:00Z".into();
+        let svg = readiness_trend(&report.plan, &same_day);
+        assert!(svg.contains(">2026-11-22 07:30</text>"), "{svg}");
+        // Before the first snapshot there is nothing to draw.
+        assert!(readiness_trend(&report.plan, &[]).contains(">No data</text>"));
     }
 
     #[test]

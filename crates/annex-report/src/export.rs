@@ -100,7 +100,7 @@ impl Csv {
 /// Text that a spreadsheet would take for a formula (`=`, `+`, `-`, `@`, or a tab or carriage
 /// return before one) gets a leading apostrophe, so that opening an export never runs what
 /// someone typed into a record (CSV injection). XLSX keeps text as text and needs no such care.
-fn defused(s: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn defused(s: &str) -> std::borrow::Cow<'_, str> {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}").into()
     } else {

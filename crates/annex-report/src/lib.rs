@@ -4,12 +4,15 @@
 //! the `annex-pdf` crate: typst is slow to compile and lives there alone.)
 //!
 //! - [`chart`]: line and bar charts of labelled values as SVG (trends on register and record
-//!   pages).
+//!   pages), and the readiness charts of an assessment.
+//! - [`assessment`]: an assessment's report as XLSX, CSV, OSCAL assessment results and the
+//!   data of its printed (PDF) report.
 //! - [`export`]: a register, row by row, as CSV or XLSX.
 //! - [`standards`]: the catalog list and one standard with its clause tree.
 //! - [`compare`]: a comparison of standards.
 //! - [`recommend`]: a recommendation.
 
+pub mod assessment;
 pub mod chart;
 pub mod compare;
 pub mod export;
