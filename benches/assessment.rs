@@ -83,7 +83,10 @@ fn main() {
         plan.sections.len(),
         plan.carries.len()
     );
-    report("checklist built over six standards (core)", time(200, || Plan::build(catalog, &ids)));
+    report(
+        "checklist built over six standards (core)",
+        time(200, || Plan::build(catalog, &ids)),
+    );
 
     let big = plan_of_at_least(&plan, 1000);
     let results = Conformity::ALL;
@@ -127,7 +130,10 @@ fn main() {
         let mut last = String::new();
         for _ in 0..30 {
             let t = Instant::now();
-            last = assessment::create(&app, &admin, input.clone()).await.unwrap().number;
+            last = assessment::create(&app, &admin, input.clone())
+                .await
+                .unwrap()
+                .number;
             times.push(t.elapsed());
         }
         report("assessment created over six standards (app, SQLite)", times);
@@ -160,7 +166,10 @@ fn main() {
             times.push(t.elapsed());
         }
         report(
-            &format!("readiness of {} answered items (app, SQLite)", d.items.len()),
+            &format!(
+                "readiness of {} answered items (app, SQLite)",
+                d.items.len()
+            ),
             times,
         );
 

@@ -201,3 +201,69 @@ pub async fn transition(
     let s = assessment::transition(&app, &who, &number, input).await?;
     Ok((StatusCode::CREATED, Json(s)).into_response())
 }
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportParams {
+    /// `xlsx` (a summary, the integrated checklist, a sheet per standard, the gaps), `csv`
+    /// (the integrated checklist), `pdf` (the auditor's report) or `oscal` (OSCAL assessment
+    /// results, JSON).
+    pub format: String,
+}
+
+/// The assessment's report; each download is an audit-trail event.
+#[utoipa::path(get, path = "/api/v1/assessments/{number}/report", tag = "assessments", params(("number" = String, Path), ReportParams),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn report_file(
+    State(app): State<App>,
+    Auth(who): Auth,
+    Path(number): Path<String>,
+    Query(p): Query<ReportParams>,
+) -> Result<Response, ApiError> {
+    Ok(report(&app, &who, &number, &p.format).await?)
+}
+
+/// The report of `number` in `format`, as a download: what the API and the pages answer.
+pub async fn report(
+    app: &App,
+    who: &annex_app::Principal,
+    number: &str,
+    format: &str,
+) -> Result<Response, Error> {
+    use annex_report::assessment as render;
+    let (media, ext) = match format {
+        "xlsx" => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        "csv" => ("text/csv; charset=utf-8", "csv"),
+        "pdf" => ("application/pdf", "pdf"),
+        "oscal" => (render::OSCAL_JSON_TYPE, "oscal.json"),
+        _ => {
+            return Err(Error::Rejected(vec![FieldError::new(
+                "format",
+                "must be one of: xlsx, csv, pdf, oscal",
+            )]));
+        }
+    };
+    let r = assessment::report(app, who, number, format).await?;
+    let fail = |e: &dyn std::fmt::Display| Error::Internal(format!("the {format} report: {e}"));
+    let bytes = match format {
+        "xlsx" => render::xlsx(&r).map_err(|e| fail(&e))?,
+        "csv" => render::csv(&r).map_err(|e| fail(&e))?,
+        "pdf" => annex_pdf::assessment(&render::printed(&r)).map_err(|e| fail(&e))?,
+        _ => serde_json::to_vec_pretty(&render::oscal(&r)).map_err(|e| fail(&e))?,
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, media.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{number}.{ext}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -84,6 +84,7 @@ pub fn routes(app: &App) -> Router<App> {
             post(assessment::attach).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/assessments/{number}/files/{id}", get(assessment::file))
+        .route("/assessments/{number}/report", get(assessment::report_file))
         .route(
             "/assessments/{number}/snapshots",
             post(assessment::snapshot),

@@ -54,6 +54,7 @@ use utoipa::OpenApi;
         super::assessment::file,
         super::assessment::snapshot,
         super::assessment::transition,
+        super::assessment::report_file,
         super::audit_trail::list,
         super::audit_trail::verify,
     ),

@@ -428,9 +428,41 @@ pub async fn readiness(
     }))
 }
 
-/// The readiness charts of an assessment, as SVG.
-fn charts(_d: &Detail) -> Vec<String> {
-    Vec::new()
+/// The readiness charts of an assessment, as SVG: bars per standard, the section-by-standard
+/// heat map and, once snapshots are kept, the trend.
+fn charts(d: &Detail) -> Vec<String> {
+    use annex_core::assessment::{Plan, PlanStandard};
+    use annex_report::chart;
+    let plan = Plan {
+        standards: d
+            .designations
+            .iter()
+            .map(|(id, designation)| PlanStandard {
+                id: id.clone(),
+                designation: designation.clone(),
+            })
+            .collect(),
+        sections: d.sections.clone(),
+        items: d.items.iter().map(|i| i.item.clone()).collect(),
+        carries: d.carries.clone(),
+    };
+    let mut out = vec![
+        chart::readiness_bars(&d.readiness),
+        chart::heat_map(&plan, &d.readiness),
+    ];
+    if !d.snapshots.is_empty() {
+        out.push(chart::readiness_trend(&plan, &d.snapshots));
+    }
+    out
+}
+
+/// A report download from the page (`/assessments/{n}/report/{format}`).
+pub async fn report(
+    State(app): State<App>,
+    Auth(who): Auth,
+    Path((number, format)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    Ok(crate::api::assessment::report(&app, &who, &number, &format).await?)
 }
 
 pub async fn snapshot(

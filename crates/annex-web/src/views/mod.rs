@@ -107,6 +107,10 @@ pub fn routes(app: &App) -> Router<App> {
             post(assessment::transition),
         )
         .route("/assessments/{number}/files/{id}", get(assessment::file))
+        .route(
+            "/assessments/{number}/report/{format}",
+            get(assessment::report),
+        )
         .route("/recommend", get(recommend::page))
 }
 

@@ -578,3 +578,71 @@ async fn the_pages_start_an_assessment_answer_it_from_the_keyboard_and_show_read
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn the_report_downloads_in_every_format_and_the_dashboard_draws_its_charts() {
+    let app = TestApp::new(annex_store::testing::sqlite().await.unwrap()).await;
+    let admin = app.admin().await;
+    let r = app
+        .post(
+            &admin,
+            API,
+            json!({"title": "Audit", "standards": ["iso9001:2015", "iso14001:2015"]}),
+        )
+        .await;
+    let number = r.json()["number"].as_str().unwrap().to_string();
+    let r = answer(
+        &app,
+        &admin,
+        &number,
+        1,
+        json!({"result": "minor-nonconformity",
+        "notes": "Context not reviewed this year", "version": 0}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+
+    let get = |format: &str| format!("{API}/{number}/report?format={format}");
+    let x = app.get(&admin, &get("xlsx")).await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert!(x.body.starts_with(b"PK"), "a workbook is a zip file");
+    let c = app.get(&admin, &get("csv")).await.text();
+    assert!(c.contains("Context not reviewed this year"), "{c}");
+    let p = app.get(&admin, &get("pdf")).await;
+    assert!(p.body.starts_with(b"%PDF"));
+    let o = app.get(&admin, &get("oscal")).await.json();
+    assert!(o["assessment-results"]["results"].is_array(), "{o}");
+    let bad = app.get(&admin, &get("docx")).await;
+    assert_eq!(bad.error_fields(), ["format"]);
+    // The page link gives the same file.
+    let page_pdf = app
+        .get(&admin, &format!("/assessments/{number}/report/pdf"))
+        .await;
+    assert!(page_pdf.body.starts_with(b"%PDF"));
+
+    let page = app
+        .get(&admin, &format!("/assessments/{number}/readiness"))
+        .await
+        .text();
+    assert_eq!(
+        page.matches("<svg").count(),
+        2,
+        "bars and heat map, no trend yet"
+    );
+    app.form(&admin, &format!("/assessments/{number}/snapshots"), &[])
+        .await;
+    let page = app
+        .get(&admin, &format!("/assessments/{number}/readiness"))
+        .await
+        .text();
+    assert_eq!(
+        page.matches("<svg").count(),
+        3,
+        "and the trend once a snapshot is kept"
+    );
+    let t = app
+        .get(&admin, "/api/v1/audit-trail?limit=500")
+        .await
+        .text();
+    assert!(t.contains("assessment.export"), "downloads are audited");
+}
