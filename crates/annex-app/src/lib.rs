@@ -11,7 +11,7 @@
 //!   acknowledge controlled records.
 //! - [`complaint`]: the customer satisfaction trend of the complaint register.
 //! - [`frameworks`]: the catalog assessments work from: built-in standards and imported
-//!   frameworks and mapping sets.
+//!   frameworks and mapping sets; importing OSCAL and CISO Assistant files.
 //! - [`export`]: a register to CSV or XLSX with the list's filters, a record for its PDF;
 //!   every export an audit-trail event.
 //! - [`audit_trail`]: read and verify the hash-chained audit trail.
@@ -59,6 +59,8 @@ pub struct App {
     pub catalog: &'static Catalog,
     store: Option<Store>,
     pub config: Config,
+    /// The catalog with imported frameworks, rebuilt when the imports change.
+    frameworks: frameworks::Cache,
 }
 
 impl App {
@@ -69,6 +71,7 @@ impl App {
             catalog: Catalog::builtin()?,
             store: None,
             config: Config::default(),
+            frameworks: frameworks::Cache::default(),
         })
     }
 

@@ -13,13 +13,16 @@
 //!   acknowledgements; the filtered, keyset-paginated list; full-text search.
 //! - [`audit_trail`]: reading the chain back (pages, subjects, verification).
 //! - [`reminders`]: every owner's records due up to a date, and the claim of a digest's day.
+//! - [`frameworks`]: imported frameworks and mapping sets (OSCAL, CISO Assistant).
 //! - [`settings`]: settings changed at run time (the risk matrix), one row each.
 //! - [`tx`]: a write transaction; audit events are appended to the chain at commit.
 //!
-//! The standards catalog needs no storage: it is compiled into the binary.
+//! The built-in standards catalog needs no storage: it is compiled into the binary; only
+//! imported frameworks are stored.
 
 pub mod accounts;
 pub mod audit_trail;
+pub mod frameworks;
 pub mod records;
 pub mod reminders;
 pub mod settings;
