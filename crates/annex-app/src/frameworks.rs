@@ -140,7 +140,7 @@ fn listed(problems: &[CatalogError]) -> String {
 /// An import as the list, the API and the command line show it.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Summary {
+pub struct FrameworkSummary {
     pub id: String,
     /// `framework` or `mapping`.
     pub kind: String,
@@ -168,9 +168,9 @@ pub struct Summary {
 /// What an import did.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Outcome {
+pub struct ImportOutcome {
     #[serde(flatten)]
-    pub summary: Summary,
+    pub summary: FrameworkSummary,
     /// The same file was imported before: nothing changed.
     pub unchanged: bool,
     /// For a mapping set: its links by relationship (equal, subset, superset, intersect,
@@ -189,7 +189,7 @@ pub async fn import(
     file_name: &str,
     bytes: &[u8],
     options: &Options,
-) -> Result<Outcome, Error> {
+) -> Result<ImportOutcome, Error> {
     if !matches!(who.role, Role::Administrator | Role::Manager) {
         return Err(deny(
             app,
@@ -308,8 +308,8 @@ pub async fn import(
     }));
     tx.audit(d);
     tx.commit().await?;
-    Ok(Outcome {
-        summary: Summary {
+    Ok(ImportOutcome {
+        summary: FrameworkSummary {
             id: imported.id().to_string(),
             kind: kind.to_string(),
             format: origin.format,
@@ -331,11 +331,11 @@ pub async fn import(
 }
 
 /// The outcome when the id is already imported: a no-op for the same file, else refused.
-async fn same_file(app: &App, row: &FrameworkRow, origin: &Origin) -> Result<Outcome, Error> {
+async fn same_file(app: &App, row: &FrameworkRow, origin: &Origin) -> Result<ImportOutcome, Error> {
     if row.sha256 != origin.sha256 {
         return Err(already(&row.id, Some(row)));
     }
-    let mut outcome = Outcome {
+    let mut outcome = ImportOutcome {
         summary: summary(app, row).await?,
         unchanged: true,
         by_relation: BTreeMap::new(),
@@ -408,12 +408,12 @@ fn href(id: &str) -> String {
     format!("/frameworks/{id}")
 }
 
-async fn summary(app: &App, row: &FrameworkRow) -> Result<Summary, Error> {
+async fn summary(app: &App, row: &FrameworkRow) -> Result<FrameworkSummary, Error> {
     let by = match row.imported_by {
         Some(id) => app.store()?.user_by_id(id).await?.map(|u| u.username),
         None => None,
     };
-    Ok(Summary {
+    Ok(FrameworkSummary {
         id: row.id.clone(),
         kind: row.kind.clone(),
         format: format_of(&row.format),
@@ -443,7 +443,7 @@ fn format_of(s: &str) -> ImportFormat {
 }
 
 /// Every import, oldest first: anyone logged in.
-pub async fn list(app: &App, who: &Principal) -> Result<Vec<Summary>, Error> {
+pub async fn list(app: &App, who: &Principal) -> Result<Vec<FrameworkSummary>, Error> {
     require(app, who, annex_core::role::Permission::ReadRecords).await?;
     let rows = app.store()?.frameworks().await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -461,7 +461,7 @@ pub fn may_import(who: &Principal) -> bool {
 /// One clause of an imported framework, with its children.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ClauseView {
+pub struct FrameworkClause {
     pub number: String,
     pub title: String,
     pub intent: String,
@@ -470,13 +470,13 @@ pub struct ClauseView {
     /// May be declared not applicable, with a justification.
     pub may_be_not_applicable: bool,
     #[cfg_attr(feature = "openapi", schema(no_recursion))]
-    pub children: Vec<ClauseView>,
+    pub children: Vec<FrameworkClause>,
 }
 
 /// One link of an imported mapping set.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct LinkView {
+pub struct MappingLink {
     pub from: String,
     pub to: String,
     /// equal, subset, superset, intersect, not related: `from` is that of `to`.
@@ -489,9 +489,9 @@ pub struct LinkView {
 /// An import with everything it holds.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Detail {
+pub struct FrameworkDetail {
     #[serde(flatten)]
-    pub summary: Summary,
+    pub summary: FrameworkSummary,
     pub origin: Origin,
     /// A framework's title as the file gives it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -503,15 +503,15 @@ pub struct Detail {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_applicable_basis: Option<String>,
     /// A framework's clause tree.
-    pub clauses: Vec<ClauseView>,
+    pub clauses: Vec<FrameworkClause>,
     /// A mapping set's links.
-    pub links: Vec<LinkView>,
+    pub links: Vec<MappingLink>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub by_relation: BTreeMap<String, usize>,
 }
 
 /// One import with its clause tree or links: anyone logged in.
-pub async fn get(app: &App, who: &Principal, id: &str) -> Result<Detail, Error> {
+pub async fn get(app: &App, who: &Principal, id: &str) -> Result<FrameworkDetail, Error> {
     require(app, who, annex_core::role::Permission::ReadRecords).await?;
     let Some((row, body)) = app.store()?.framework(id.trim()).await? else {
         return Err(Error::NotFound(format!("imported framework '{id}'")));
@@ -519,7 +519,7 @@ pub async fn get(app: &App, who: &Principal, id: &str) -> Result<Detail, Error> 
     let summary = summary(app, &row).await?;
     if row.kind == MAPPING {
         let m: MappingSet = parse_stored(&body)?;
-        return Ok(Detail {
+        return Ok(FrameworkDetail {
             summary,
             origin: m.origin.clone(),
             title: None,
@@ -530,7 +530,7 @@ pub async fn get(app: &App, who: &Principal, id: &str) -> Result<Detail, Error> 
             links: m
                 .rows
                 .iter()
-                .map(|r| LinkView {
+                .map(|r| MappingLink {
                     from: r.from.clone(),
                     to: r.to.clone(),
                     relation: r.relation.label().to_string(),
@@ -542,7 +542,7 @@ pub async fn get(app: &App, who: &Principal, id: &str) -> Result<Detail, Error> 
     }
     let f: Framework = parse_stored(&body)?;
     let s = f.to_standard();
-    Ok(Detail {
+    Ok(FrameworkDetail {
         summary,
         origin: s.origin.clone().unwrap_or_else(|| Origin {
             format: format_of(&row.format),
@@ -562,11 +562,11 @@ pub async fn get(app: &App, who: &Principal, id: &str) -> Result<Detail, Error> 
     })
 }
 
-fn tree(s: &Standard, parent: Option<usize>) -> Vec<ClauseView> {
+fn tree(s: &Standard, parent: Option<usize>) -> Vec<FrameworkClause> {
     s.children(parent)
         .map(|i| {
             let c = &s.clauses[i];
-            ClauseView {
+            FrameworkClause {
                 number: c.number.clone(),
                 title: c.title.clone(),
                 intent: c.intent.clone(),

@@ -47,6 +47,9 @@ use utoipa::OpenApi;
         super::settings::heat_map,
         super::audit_trail::list,
         super::audit_trail::verify,
+        super::frameworks::list,
+        super::frameworks::show,
+        super::frameworks::import,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     tags((name = "standards", description = "The standards catalog"),
@@ -55,7 +58,8 @@ use utoipa::OpenApi;
          (name = "accounts", description = "Set-up, sessions, API tokens and users"),
          (name = "records", description = "Controlled records and their kinds"),
          (name = "settings", description = "Settings changed at run time: the risk matrix"),
-         (name = "audit trail", description = "The hash-chained audit trail")),
+         (name = "audit trail", description = "The hash-chained audit trail"),
+         (name = "frameworks", description = "Frameworks and mapping sets imported from OSCAL and CISO Assistant files")),
     modifiers(&Security)
 )]
 pub struct ApiDoc;
