@@ -13,7 +13,7 @@
 //! - [`assessment`]: assessments over several standards: checklist, answers and evidence,
 //!   live readiness, snapshots, transitions to a new edition, reports.
 //! - [`frameworks`]: the catalog assessments work from: built-in standards and imported
-//!   frameworks and mapping sets.
+//!   frameworks and mapping sets; importing OSCAL and CISO Assistant files.
 //! - [`export`]: a register to CSV or XLSX with the list's filters, a record for its PDF;
 //!   every export an audit-trail event.
 //! - [`audit_trail`]: read and verify the hash-chained audit trail.
@@ -62,6 +62,8 @@ pub struct App {
     pub catalog: &'static Catalog,
     store: Option<Store>,
     pub config: Config,
+    /// The catalog with imported frameworks, rebuilt when the imports change.
+    frameworks: frameworks::Cache,
 }
 
 impl App {
@@ -72,6 +74,7 @@ impl App {
             catalog: Catalog::builtin()?,
             store: None,
             config: Config::default(),
+            frameworks: frameworks::Cache::default(),
         })
     }
 

@@ -4,6 +4,8 @@
 //!   mappings, not-applicable rules, readiness and transitions to a new edition.
 //! - [`audit_trail`]: the SHA-256 hash chain of every change (21 CFR 11.10(e)) and its check.
 //! - [`catalog`]: the standards, their clause trees and facts, compiled into the binary.
+//! - [`import`]: frameworks and mapping sets read from OSCAL catalogs and profiles and
+//!   CISO Assistant library files, every problem named by its path in the file.
 //! - [`mapping`]: typed relationships between clauses of two standards (NIST OLIR).
 //! - [`export`]: the typed cells of an exported register row and the sheet that takes them.
 //! - [`compare`]: overlap of two or more standards, computed from the mappings.
@@ -20,6 +22,7 @@ pub mod catalog;
 pub mod compare;
 pub mod error;
 pub mod export;
+pub mod import;
 pub mod kinds;
 pub mod mapping;
 pub mod recommend;

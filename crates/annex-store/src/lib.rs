@@ -13,16 +13,19 @@
 //!   acknowledgements; the filtered, keyset-paginated list; full-text search.
 //! - [`audit_trail`]: reading the chain back (pages, subjects, verification).
 //! - [`reminders`]: every owner's records due up to a date, and the claim of a digest's day.
+//! - [`frameworks`]: imported frameworks and mapping sets (OSCAL, CISO Assistant).
 //! - [`settings`]: settings changed at run time (the risk matrix), one row each.
 //! - [`assessment`]: assessments with their plans, answered items, evidence files and
 //!   readiness snapshots.
 //! - [`tx`]: a write transaction; audit events are appended to the chain at commit.
 //!
-//! The standards catalog needs no storage: it is compiled into the binary.
+//! The built-in standards catalog needs no storage: it is compiled into the binary; only
+//! imported frameworks are stored.
 
 pub mod accounts;
 pub mod assessment;
 pub mod audit_trail;
+pub mod frameworks;
 pub mod records;
 pub mod reminders;
 pub mod settings;

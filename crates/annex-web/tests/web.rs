@@ -23,6 +23,8 @@ mod demo;
 mod equipment_training;
 #[path = "web/exports.rs"]
 mod exports;
+#[path = "web/frameworks.rs"]
+mod frameworks;
 #[path = "web/objectives_suppliers.rs"]
 mod objectives_suppliers;
 #[path = "web/pages.rs"]

@@ -5,6 +5,7 @@
 //! [`Catalog::builtin`] parses and validates it once. Clause titles are facts as published;
 //! intents and facts are our own words (never ISO requirement text).
 
+mod imports;
 mod load;
 
 use std::collections::HashMap;
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::mapping::{Anchor, Table};
 
+pub use imports::{ImportFormat, Origin};
 pub use load::parse;
 
 /// The discipline a standard serves.
@@ -29,6 +31,9 @@ pub enum Discipline {
     Innovation,
     RiskManagement,
     ManagementSystems,
+    /// A framework imported from a file (OSCAL, CISO Assistant): its discipline is whatever
+    /// the file covers, which Annex does not guess.
+    Imported,
 }
 
 impl Discipline {
@@ -42,6 +47,7 @@ impl Discipline {
             Self::Innovation => "Innovation",
             Self::RiskManagement => "Risk management",
             Self::ManagementSystems => "Management systems",
+            Self::Imported => "Imported framework",
         }
     }
 }
@@ -213,12 +219,19 @@ pub struct Clause {
     /// heading over them), or, for an imported framework, what its source marks assessable.
     #[serde(skip)]
     pub assessable: bool,
+    /// A clause of an imported framework: every one of them is a requirement, whatever its
+    /// number (an imported "1" or "2" is not a scope or references clause).
+    #[serde(skip)]
+    pub imported: bool,
 }
 
 impl Clause {
     /// Requirement clauses are those compared and assessed: clauses 4 and later, and annex
     /// controls; clauses 1–3 (scope, references, terms) state no requirements.
     pub fn is_requirement(&self) -> bool {
+        if self.imported {
+            return true;
+        }
         let top = self.number.split('.').next().unwrap_or("");
         match top.parse::<u32>() {
             Ok(n) => n >= 4,
@@ -261,6 +274,10 @@ pub struct Standard {
     /// means every requirement applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_applicable: Option<NotApplicable>,
+    /// Set for a framework imported from a file: which file, in what format, and what a
+    /// partial import left out. Built-in standards have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
     pub clauses: Vec<Clause>,
 }
 

@@ -9,6 +9,7 @@ pub mod compare;
 pub mod competence;
 pub mod complaint;
 pub mod export;
+pub mod frameworks;
 pub mod kinds;
 pub mod openapi;
 pub mod recommend;
@@ -28,6 +29,8 @@ pub fn routes(app: &App) -> Router<App> {
     // Uploads may be as large as the attachment limit; the app layer answers 413 with a
     // problem document for anything over it, axum for anything far over it.
     let upload_limit = app.config.attachment_limit.saturating_add(64 * 1024);
+    // Framework files are read whole; the app layer refuses anything over its own limit.
+    let import_limit = annex_core::import::MAX_BYTES.saturating_add(64 * 1024);
     Router::new()
         .route("/setup", post(accounts::setup))
         .route("/session", post(accounts::login).delete(accounts::logout))
@@ -95,6 +98,13 @@ pub fn routes(app: &App) -> Router<App> {
         )
         .route("/audit-trail", get(audit_trail::list))
         .route("/audit-trail/verify", post(audit_trail::verify))
+        .route(
+            "/frameworks",
+            get(frameworks::list)
+                .post(frameworks::import)
+                .layer(DefaultBodyLimit::max(import_limit)),
+        )
+        .route("/frameworks/{id}", get(frameworks::show))
         .route("/standards", get(standards::list))
         .route("/standards/{id}", get(standards::show))
         .route("/search", get(standards::search))

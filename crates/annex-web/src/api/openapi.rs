@@ -57,6 +57,9 @@ use utoipa::OpenApi;
         super::assessment::report_file,
         super::audit_trail::list,
         super::audit_trail::verify,
+        super::frameworks::list,
+        super::frameworks::show,
+        super::frameworks::import,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     tags((name = "standards", description = "The standards catalog"),
@@ -66,7 +69,8 @@ use utoipa::OpenApi;
          (name = "records", description = "Controlled records and their kinds"),
          (name = "settings", description = "Settings changed at run time: the risk matrix"),
          (name = "assessments", description = "Assessments over several standards: checklists answered once, readiness, transitions"),
-         (name = "audit trail", description = "The hash-chained audit trail")),
+         (name = "audit trail", description = "The hash-chained audit trail"),
+         (name = "frameworks", description = "Frameworks and mapping sets imported from OSCAL and CISO Assistant files")),
     modifiers(&Security)
 )]
 pub struct ApiDoc;

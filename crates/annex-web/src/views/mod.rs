@@ -12,6 +12,7 @@ pub mod audit_trail;
 pub mod compare;
 pub mod competence;
 pub mod export;
+pub mod frameworks;
 pub mod recommend;
 pub mod records;
 pub mod settings;
@@ -31,6 +32,7 @@ pub fn routes(app: &App) -> Router<App> {
     // As in the API: the app layer answers "too large" for anything over the attachment
     // limit; axum cuts off anything far over it.
     let upload_limit = app.config.attachment_limit.saturating_add(64 * 1024);
+    let import_limit = annex_core::import::MAX_BYTES.saturating_add(64 * 1024);
     Router::new()
         .route("/", get(records::home))
         .route("/setup", get(accounts::setup_form).post(accounts::setup))
@@ -80,6 +82,13 @@ pub fn routes(app: &App) -> Router<App> {
                 .post(records::attach)
                 .layer(DefaultBodyLimit::max(upload_limit)),
         )
+        .route(
+            "/frameworks",
+            get(frameworks::list)
+                .post(frameworks::import)
+                .layer(DefaultBodyLimit::max(import_limit)),
+        )
+        .route("/frameworks/{id}", get(frameworks::show))
         .route("/standards", get(standards::list))
         .route("/standards/search", get(standards::search))
         .route("/standards/{id}", get(standards::show))
