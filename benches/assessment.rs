@@ -4,6 +4,8 @@
 //! answered. Each figure is the median (and the slowest) of many runs. Method and figures:
 //! BENCHMARKS.md, "Assessments".
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
