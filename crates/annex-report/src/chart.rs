@@ -680,7 +680,7 @@ fn whole(share: f64) -> String {
 /// the standard and the figures.
 pub fn heat_map(plan: &Plan, r: &Readiness) -> String {
     const ROW: f64 = 22.0;
-    const HEAD: f64 = 26.0;
+    const HEAD: f64 = 38.0;
     const LABEL_CHARS: usize = 44;
     let widest_label = plan
         .sections
@@ -689,13 +689,20 @@ pub fn heat_map(plan: &Plan, r: &Readiness) -> String {
         .max()
         .unwrap_or(0) as f64;
     let left = (widest_label * CHAR_WIDTH + 12.0).clamp(80.0, 300.0);
-    let widest_std = plan
+    // Column heads on two lines ("ISO/IEC 27001:" over "2022") keep the columns narrow: a
+    // cell holds no more than "100 %".
+    let heads: Vec<Vec<String>> = plan
         .standards
         .iter()
-        .map(|s| s.designation.chars().count())
+        .map(|s| two_lines(&s.designation, 14))
+        .collect();
+    let widest_std = heads
+        .iter()
+        .flatten()
+        .map(|l| l.chars().count())
         .max()
         .unwrap_or(0) as f64;
-    let col = (widest_std * CHAR_WIDTH + 12.0).max(76.0);
+    let col = (widest_std * CHAR_WIDTH + 12.0).max(56.0);
     // Wide enough for the columns and for the legend beneath them.
     let legend: [(&str, &str); 5] = [
         ("100 %", heat(100.0).0),
@@ -721,14 +728,22 @@ pub fn heat_map(plan: &Plan, r: &Readiness) -> String {
         "Readiness per section and standard",
         "Share of applicable items conforming, per section of the checklist (rows) and standard (columns).",
     );
-    for (j, st) in plan.standards.iter().enumerate() {
+    for (j, head) in heads.iter().enumerate() {
+        let x = left + col * (j as f64 + 0.5);
         let _ = write!(
             s,
-            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="{TEXT_COLOUR}" font-weight="bold">{}</text>"#,
-            left + col * (j as f64 + 0.5),
-            HEAD - 9.0,
-            escape(&st.designation),
+            r#"<text text-anchor="middle" fill="{TEXT_COLOUR}" font-weight="bold">"#
         );
+        let first = HEAD - 8.0 - 13.0 * (head.len() as f64 - 1.0);
+        for (k, part) in head.iter().enumerate() {
+            let _ = write!(
+                s,
+                r#"<tspan x="{x:.1}" y="{:.1}">{}</tspan>"#,
+                first + 13.0 * k as f64,
+                escape(part)
+            );
+        }
+        s.push_str("</text>");
     }
     for (i, section) in plan.sections.iter().enumerate() {
         let y = HEAD + ROW * i as f64;
@@ -794,6 +809,29 @@ pub fn heat_map(plan: &Plan, r: &Readiness) -> String {
     swatches(&mut s, &legend, left, legend_y);
     s.push_str("</svg>");
     s
+}
+
+/// A label in at most two lines of about `width` characters: broken after a colon or at a
+/// space, the second line clipped when it is still too long.
+fn two_lines(label: &str, width: usize) -> Vec<String> {
+    if label.chars().count() <= width {
+        return vec![label.to_string()];
+    }
+    // The last break point that leaves a first line of at most `width` characters, else the
+    // first one there is.
+    let breaks: Vec<usize> = label
+        .char_indices()
+        .filter(|(_, c)| *c == ':' || *c == ' ')
+        .map(|(i, c)| i + c.len_utf8())
+        .collect();
+    let fits = |i: &&usize| label[..**i].trim_end().chars().count() <= width;
+    match breaks.iter().rev().find(fits).or(breaks.first()) {
+        Some(&i) => vec![
+            label[..i].trim_end().to_string(),
+            clip(label[i..].trim(), width),
+        ],
+        None => vec![clip(label, width)],
+    }
 }
 
 /// Each standard's share conforming across the snapshots of readiness, oldest first: a line
@@ -1331,6 +1369,28 @@ mod tests {
         assert_ne!(heat(74.9).0, heat(75.0).0);
         assert_eq!(whole(99.6), "99 %");
         assert!(svg.contains(">75–99 %</text>"));
+        assert!(
+            svg.contains(r#"">ISO 9001:2015</tspan>"#),
+            "a short head on one line"
+        );
+    }
+
+    #[test]
+    fn long_column_heads_take_two_lines() {
+        assert_eq!(two_lines("ISO 9001:2015", 14), ["ISO 9001:2015"]);
+        assert_eq!(
+            two_lines("ISO/IEC 27001:2022", 14),
+            ["ISO/IEC 27001:", "2022"]
+        );
+        assert_eq!(
+            two_lines("NIST SP 800-53 Rev. 5", 14),
+            ["NIST SP 800-53", "Rev. 5"]
+        );
+        assert_eq!(
+            two_lines("Averyveryverylongname and more words than fit", 14),
+            ["Averyveryverylongname", "and more word…"]
+        );
+        assert_eq!(two_lines("Unbreakablelongname", 14), ["Unbreakablelo…"]);
     }
 
     #[test]

@@ -561,3 +561,43 @@ fn the_printed_report_groups_items_by_section_and_lists_each_piece_of_evidence_o
     assert_eq!(p.gaps[1].gaps[0].reason, "Major nonconformity");
     assert_eq!(p.gaps[1].gaps[0].clause, "6.1.2");
 }
+
+#[test]
+fn a_finished_assessment_over_the_six_current_standards_renders_and_validates() {
+    let report = report_over(
+        &[
+            "iso9001:2015",
+            "iso13485:2016",
+            "iso14001:2015",
+            "iso45001:2018",
+            "iso27001:2022",
+            "iso56002:2019",
+        ],
+        true,
+    );
+    assert!(
+        report
+            .rows
+            .iter()
+            .all(|r| r.result != Conformity::NotAssessed)
+    );
+    let doc = oscal(&report);
+    let errors = complaints(&validator(), &doc);
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let controls: Vec<String> =
+        doc["assessment-results"]["results"][0]["reviewed-controls"]["control-selections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["include-controls"].as_array().unwrap())
+            .map(|c| c["control-id"].as_str().unwrap().to_string())
+            .collect();
+    assert!(
+        controls.contains(&"iso27001-2022_A.5.1".to_string()),
+        "{controls:?}"
+    );
+    let book = read_book(&xlsx(&report).unwrap());
+    let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(names.contains(&"ISO-IEC 27001-2022"), "{names:?}");
+    assert_eq!(sheet(&book, "Integrated").len(), report.rows.len() + 1);
+}
