@@ -55,6 +55,10 @@ static SHARED: LazyLock<Shared> = LazyLock::new(|| {
     }
 });
 
+/// The age (in documents made) at which typst's memoised results are evicted (see
+/// `Job::pdf`).
+const CACHE_AGE: usize = 1;
+
 /// One compilation: the template as the main file and the data as `data.json`; no other
 /// file exists.
 struct Job {
@@ -79,9 +83,13 @@ impl Job {
     }
 
     fn pdf(&self) -> Result<Vec<u8>, Error> {
-        let document = typst::compile::<PagedDocument>(self)
-            .output
-            .map_err(|errors| Error::Layout(messages(errors.as_slice())))?;
+        let document = typst::compile::<PagedDocument>(self).output;
+        // typst memoises layout across compilations in a process-wide cache that nothing
+        // empties by itself: a server making a distinct document every time grew by about
+        // 19 MB per assessment report, without end. Evicting after each document keeps the
+        // cache to what the latest one used.
+        comemo::evict(CACHE_AGE);
+        let document = document.map_err(|errors| Error::Layout(messages(errors.as_slice())))?;
         // PDF/A-2b: the archival profile (fonts embedded, nothing that depends on the reader's
         // machine), for records kept for years; it needs the time the file was made.
         let standards = typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::A_2b])
