@@ -27,8 +27,9 @@ use crate::Error;
 use crate::chart;
 use crate::export::defused;
 
-/// The media type of an OSCAL JSON document, for HTTP responses.
-pub const OSCAL_JSON_TYPE: &str = "application/oscal+json";
+/// The media type of an OSCAL JSON document, for HTTP responses: plain JSON, which every
+/// client takes.
+pub const OSCAL_JSON_TYPE: &str = "application/json";
 
 // ---- What every renderer says about an item ------------------------------------------------
 
