@@ -15,6 +15,9 @@
 //! `ANNEX_BENCH=registers` fills every kind's register to 100,000 records in turn (values made
 //! from each kind's declaration) and measures its list pages and its XLSX export;
 //! `ANNEX_BENCH=registers:risk,supplier` does only the kinds named.
+//!
+//! `ANNEX_BENCH=import` imports the largest fixture (the SP 800-53 LOW catalog, 2.6 MB)
+//! through the app into a fresh database, several times, and reads the catalog with it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -560,6 +563,57 @@ async fn bench(name: &str, db: TestDb) {
 }
 
 /// The due-date engine over [`reminders_at`] records owned by [`OWNERS`] people.
+/// The largest fixture, read from `../shared/fixtures`.
+const LOW_CATALOG: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/fixtures/oscal/nist-oscal-content/sp800-53-rev5/",
+    "NIST_SP-800-53_rev5_LOW-baseline-resolved-profile_catalog.json"
+);
+
+/// Imports the LOW catalog into seven fresh databases made by `fresh`: the import (read,
+/// check against the catalog, store with its audit event, commit), then the first read of
+/// the catalog with it (rebuilt: the imports changed) and a second (cached: one query).
+async fn import_low<F: std::future::Future<Output = TestDb>>(name: &str, fresh: impl Fn() -> F) {
+    let bytes = std::fs::read(LOW_CATALOG).unwrap();
+    let options = annex_core::import::Options::default();
+    let (mut import, mut first, mut cached) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..7 {
+        let db = fresh().await;
+        let app = App::with_store(db.store.clone()).unwrap();
+        // The catalog as it was before the import, as a running server has it.
+        annex_app::frameworks::catalog(&app).await.unwrap();
+        let t = Instant::now();
+        let o =
+            annex_app::frameworks::import(&app, &Principal::system(), "low.json", &bytes, &options)
+                .await
+                .unwrap();
+        import.push(t.elapsed());
+        assert_eq!(o.summary.assessable, 149);
+        let t = Instant::now();
+        let c = annex_app::frameworks::catalog(&app).await.unwrap();
+        first.push(t.elapsed());
+        assert!(c.get(&o.summary.id).is_some());
+        let t = Instant::now();
+        annex_app::frameworks::catalog(&app).await.unwrap();
+        cached.push(t.elapsed());
+        app.close().await;
+    }
+    for (what, times) in [
+        ("import of the LOW catalog (2.6 MB)", &mut import),
+        ("first catalog read after it (rebuilt)", &mut first),
+        ("later catalog reads (cached)", &mut cached),
+    ] {
+        times.sort();
+        println!(
+            "{name}: {what}: median {:.1} ms (min {:.1}, max {:.1}, {} runs)",
+            ms(percentile(times, 0.5)),
+            ms(times[0]),
+            ms(times[times.len() - 1]),
+            times.len()
+        );
+    }
+}
+
 async fn reminders(name: &str, db: TestDb) {
     let n = reminders_at();
     let today = annex_app::clock::today();
@@ -784,6 +838,26 @@ fn main() {
             registers("sqlite", TestDb::from_store(store, url), &only).await;
             if let Some(url) = testing::postgres_url() {
                 registers("postgres", testing::postgres(&url).await.unwrap(), &only).await;
+            }
+            return;
+        }
+        // `ANNEX_BENCH=import`: the largest fixture imported through the app.
+        if std::env::var("ANNEX_BENCH").as_deref() == Ok("import") {
+            let runs = std::sync::atomic::AtomicUsize::new(0);
+            import_low("sqlite", || async {
+                let n = runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let path = dir.path().join(format!("import-{n}.db"));
+                let url = format!("sqlite://{}", path.display());
+                let store = Store::connect(&url).await.unwrap();
+                store.migrate().await.unwrap();
+                TestDb::from_store(store, url)
+            })
+            .await;
+            if let Some(url) = testing::postgres_url() {
+                import_low("postgres", || async {
+                    testing::postgres(&url).await.unwrap()
+                })
+                .await;
             }
             return;
         }

@@ -111,6 +111,20 @@ enum Command {
         #[command(subcommand)]
         what: SettingsWhat,
     },
+    /// Import a framework or mapping set: an OSCAL catalog or profile (JSON), or a CISO
+    /// Assistant library holding a framework or a requirement mapping set (YAML). Runs as the
+    /// system administrator; the import is an event in the audit trail. A file that breaks a
+    /// rule is refused whole, every problem named by its path in the file (exit status 2).
+    Import {
+        file: PathBuf,
+        /// For an OSCAL profile naming controls its catalog lacks: import the others and
+        /// record those as left out, instead of refusing the file.
+        #[arg(long)]
+        partial: bool,
+        /// For an OSCAL profile: the id of the imported catalog to resolve it against.
+        #[arg(long, value_name = "ID")]
+        catalog: Option<String>,
+    },
     /// List the standards in the catalog, or show one.
     Standards {
         #[command(subcommand)]
@@ -279,6 +293,100 @@ enum StandardsAction {
     },
 }
 
+/// `annex import FILE`: prints what was imported, or every problem and exits with 2.
+fn import(
+    cli: &Cli,
+    file: &std::path::Path,
+    partial: bool,
+    catalog: Option<String>,
+) -> anyhow::Result<()> {
+    let bytes =
+        std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.display().to_string());
+    let options = annex_core::import::Options { partial, catalog };
+    let result = with_app(cli, async |app| {
+        Ok(
+            annex_app::frameworks::import(&app, &Principal::system(), &name, &bytes, &options)
+                .await,
+        )
+    })?;
+    match result {
+        Ok(outcome) => {
+            print(import_report(&outcome));
+            Ok(())
+        }
+        Err(annex_app::Error::Rejected(problems)) => {
+            eprintln!(
+                "annex: {name} was not imported: {} problem{} (nothing was changed)",
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" }
+            );
+            for p in &problems {
+                eprintln!("  {}: {}", p.field, p.rule);
+            }
+            std::process::exit(2);
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn import_report(o: &annex_app::frameworks::ImportOutcome) -> String {
+    let s = &o.summary;
+    let mut out = if o.unchanged {
+        format!(
+            "{} was already imported from this same file: nothing changed.\n",
+            s.id
+        )
+    } else {
+        format!(
+            "Imported {} ({}) from {}\n",
+            s.id,
+            s.format.label(),
+            s.file_name
+        )
+    };
+    out.push_str(&format!("  {}\n", s.designation));
+    if s.kind == "mapping" {
+        // In the order of NIST OLIR, strongest first.
+        let by: Vec<String> = ["equal", "subset", "superset", "intersect", "not related"]
+            .iter()
+            .filter_map(|r| o.by_relation.get(*r).map(|n| format!("{n} {r}")))
+            .collect();
+        out.push_str(&format!(
+            "  Mappings     {} links from {} to {}: {}\n",
+            s.clauses,
+            s.from.as_deref().unwrap_or(""),
+            s.to.as_deref().unwrap_or(""),
+            by.join(", ")
+        ));
+    } else {
+        out.push_str(&format!(
+            "  Clauses      {} ({} assessable)\n",
+            s.clauses, s.assessable
+        ));
+    }
+    if !o.left_out.is_empty() {
+        let shown: Vec<&str> = o.left_out.iter().take(10).map(String::as_str).collect();
+        let more = o.left_out.len().saturating_sub(shown.len());
+        out.push_str(&format!(
+            "  Left out     {} controls not in the catalog: {}{}\n",
+            o.left_out.len(),
+            shown.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        ));
+    }
+    out.push_str(&format!("  SHA-256      {}\n", s.sha256));
+    out.push_str(&format!("  Page         {}\n", s.href));
+    out
+}
+
 fn parse_industry(s: &str) -> Result<Industry, String> {
     Industry::parse(s).ok_or_else(|| {
         let all: Vec<&str> = Industry::ALL.iter().map(|i| i.key()).collect();
@@ -394,6 +502,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export { what } => return export(&cli, what),
         Command::Remind { dry_run } => return remind(&cli, *dry_run),
         Command::Settings { what } => return settings(&cli, what),
+        Command::Import {
+            file,
+            partial,
+            catalog,
+        } => return import(&cli, file, *partial, catalog.clone()),
         Command::Verify => {
             let report = with_app(&cli, async |app| {
                 Ok(annex_app::audit_trail::verify(&app, &Principal::system()).await?)
@@ -423,6 +536,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         | Command::Export { .. }
         | Command::Remind { .. }
         | Command::Settings { .. }
+        | Command::Import { .. }
         | Command::Verify => Ok(()),
         Command::Kinds { format } => {
             let kinds = annex_app::kinds::list();

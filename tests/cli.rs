@@ -11,6 +11,8 @@ use std::process::{Command, Output};
 mod crash;
 #[path = "cli/export.rs"]
 mod export;
+#[path = "cli/import.rs"]
+mod import;
 #[path = "cli/server.rs"]
 mod server;
 
