@@ -6,7 +6,6 @@
 use annex_app::assessment::{
     self, AnswerInput, Detail, ItemView, NewInput, Show, Summary, TransitionInput,
 };
-use annex_app::records::Upload;
 use annex_app::{App, Error};
 use annex_core::assessment::{Readiness, Snapshot};
 use annex_core::kinds::FieldError;
@@ -124,16 +123,7 @@ pub async fn attach(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
-    let media_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let upload = Upload {
-        name: p.name,
-        media_type,
-        bytes: bytes.to_vec(),
-    };
+    let upload = super::records::upload(p.name, &headers, &bytes);
     let v = assessment::attach(&app, &who, &number, item, upload).await?;
     Ok((StatusCode::CREATED, Json(v)).into_response())
 }
@@ -152,28 +142,9 @@ pub async fn file(
     ))
 }
 
-/// An evidence file as a download, its SHA-256 in a header.
+/// An evidence file as a download.
 pub fn file_response(f: assessment::FileDownload) -> Response {
-    let name: String = f
-        .name
-        .chars()
-        .filter(|c| *c != '"' && !c.is_control())
-        .collect();
-    (
-        [
-            (header::CONTENT_TYPE, f.media_type),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (
-                header::HeaderName::from_static("x-content-sha256"),
-                f.sha256,
-            ),
-        ],
-        f.bytes,
-    )
-        .into_response()
+    super::records::file_download(&f.name, f.media_type, f.sha256, f.bytes)
 }
 
 /// Keeps readiness as it is now, for the trend.

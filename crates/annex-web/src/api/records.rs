@@ -186,22 +186,7 @@ pub async fn attach(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
-    let media_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let a = records::attach(
-        &app,
-        &who,
-        &number,
-        Upload {
-            name: p.name,
-            media_type,
-            bytes: bytes.to_vec(),
-        },
-    )
-    .await?;
+    let a = records::attach(&app, &who, &number, upload(p.name, &headers, &bytes)).await?;
     Ok((StatusCode::CREATED, Json(a)).into_response())
 }
 
@@ -214,26 +199,42 @@ pub async fn download(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     let (a, bytes) = records::attachment(&app, &who, id).await?;
-    let name: String = a
-        .name
+    Ok(file_download(&a.name, a.media_type, a.sha256, bytes))
+}
+
+/// An upload as the API receives it: the body is the file, `Content-Type` its media type.
+pub fn upload(name: String, headers: &HeaderMap, bytes: &Bytes) -> Upload {
+    let media_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    Upload {
+        name,
+        media_type,
+        bytes: bytes.to_vec(),
+    }
+}
+
+/// A stored file as a download, its SHA-256 in `X-Content-SHA256` so a copy can be checked;
+/// quotes and control characters are left out of the file name.
+pub fn file_download(name: &str, media_type: String, sha256: String, bytes: Vec<u8>) -> Response {
+    let name: String = name
         .chars()
         .filter(|c| *c != '"' && !c.is_control())
         .collect();
-    Ok((
+    (
         [
-            (header::CONTENT_TYPE, a.media_type),
+            (header::CONTENT_TYPE, media_type),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
             ),
-            (
-                header::HeaderName::from_static("x-content-sha256"),
-                a.sha256,
-            ),
+            (header::HeaderName::from_static("x-content-sha256"), sha256),
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
