@@ -343,8 +343,12 @@ fn answered(
 
 /// Readiness, computed now from the answers and their evidence.
 pub async fn readiness(app: &App, who: &Principal, number: &str) -> Result<Readiness, Error> {
-    let row = visible(app, who, number).await?;
-    let plan = plan_of(&row)?;
+    readiness_of(app, &visible(app, who, number).await?).await
+}
+
+/// Readiness of an assessment already read: its plan and the answers' summary only.
+async fn readiness_of(app: &App, row: &AssessmentRow) -> Result<Readiness, Error> {
+    let plan = plan_of(row)?;
     let rows = app.store()?.answer_summary(row.id).await?;
     let (answers, maturity) = answered(&plan, &rows);
     Ok(core::readiness(&plan, &answers, &maturity))
@@ -364,8 +368,12 @@ fn snapshot_of(s: &annex_store::assessment::SnapshotRow) -> Snapshot {
 
 /// An assessment with its whole checklist, readiness and snapshots.
 pub async fn get(app: &App, who: &Principal, number: &str) -> Result<Detail, Error> {
-    let row = visible(app, who, number).await?;
-    let plan = plan_of(&row)?;
+    detail_of(app, &visible(app, who, number).await?).await
+}
+
+/// The detail of an assessment already read.
+async fn detail_of(app: &App, row: &AssessmentRow) -> Result<Detail, Error> {
+    let plan = plan_of(row)?;
     let store = app.store()?;
     let rows = store.answers(row.id).await?;
     let summary_rows: Vec<(i64, String, i64, Option<i64>)> = rows
@@ -424,7 +432,7 @@ pub async fn get(app: &App, who: &Principal, number: &str) -> Result<Detail, Err
         .map(snapshot_of)
         .collect();
     Ok(Detail {
-        summary: summary(&row),
+        summary: summary(row),
         designations: plan
             .standards
             .iter()
@@ -716,7 +724,7 @@ pub async fn file(
 pub async fn snapshot(app: &App, who: &Principal, number: &str) -> Result<Snapshot, Error> {
     let row = visible(app, who, number).await?;
     require(app, who, Permission::Assess).await?;
-    let r = readiness(app, who, number).await?;
+    let r = readiness_of(app, &row).await?;
     let shares: Vec<(String, f64)> = r
         .standards
         .iter()
@@ -798,10 +806,10 @@ pub async fn transition(
                 };
                 // Not applicable is a decision about the old edition's scope: it is not
                 // carried, but noted for the assessor.
-                let (result, justification) = if result == Conformity::NotApplicable {
-                    (Conformity::NotAssessed, String::new())
+                let result = if result == Conformity::NotApplicable {
+                    Conformity::NotAssessed
                 } else {
-                    (result, String::new())
+                    result
                 };
                 let mut text = format!(
                     "Carried from {number} item {from}{}.",
@@ -820,7 +828,7 @@ pub async fn transition(
                         result,
                         maturity: a.maturity.and_then(|m| u8::try_from(m).ok()),
                         notes: text,
-                        justification,
+                        justification: String::new(),
                     },
                     evidence_of(a),
                 ));
@@ -861,30 +869,15 @@ pub async fn transition(
 /// A stable UUID for the assessment, derived from its number and creation time (OSCAL
 /// documents need one, and the same assessment must give the same document).
 fn uuid_of(row: &AssessmentRow) -> String {
-    let h = Sha256::digest(format!(
-        "annex-assessment:{}:{}",
-        row.number, row.created_at
-    ));
-    let mut b: [u8; 16] = [0; 16];
-    b.copy_from_slice(&h[..16]);
-    b[6] = (b[6] & 0x0f) | 0x50;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let x = hex::encode(b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &x[..8],
-        &x[8..12],
-        &x[12..16],
-        &x[16..20],
-        &x[20..]
-    )
+    let name = format!("annex:assessment:{}:{}", row.number, row.created_at);
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, name.as_bytes()).to_string()
 }
 
 /// Everything a report shows; the export is an audit-trail event (`what` names the format).
 pub async fn report(app: &App, who: &Principal, number: &str, what: &str) -> Result<Report, Error> {
     let row = visible(app, who, number).await?;
-    let detail = get(app, who, number).await?;
-    let plan = plan_of(&row)?;
+    let detail = detail_of(app, &row).await?;
+    let plan = detail.plan();
     let mut processes = Vec::new();
     for n in &detail.summary.processes {
         let title = app
@@ -957,6 +950,23 @@ impl Show {
 }
 
 impl Detail {
+    /// The checklist the detail shows, as a plan again (for charts and reports).
+    pub fn plan(&self) -> Plan {
+        Plan {
+            standards: self
+                .designations
+                .iter()
+                .map(|(id, designation)| core::PlanStandard {
+                    id: id.clone(),
+                    designation: designation.clone(),
+                })
+                .collect(),
+            sections: self.sections.clone(),
+            items: self.items.iter().map(|i| i.item.clone()).collect(),
+            carries: self.carries.clone(),
+        }
+    }
+
     /// Keeps the items that `show` and `standard` select (sections stay, for headings).
     pub fn filter(&mut self, show: Show, standard: Option<&str>) {
         self.items.retain(|i| {

@@ -501,22 +501,20 @@ impl Plan {
                 ));
             }
             for m in &item.members {
-                let permitted = catalog
+                let rule = catalog
                     .get(&m.standard)
-                    .and_then(|s| s.not_applicable.as_ref())
-                    .filter(|na| na.permits(&m.number));
-                if permitted.is_none() {
+                    .and_then(|s| s.not_applicable.as_ref());
+                if !rule.is_some_and(|na| na.permits(&m.number)) {
                     let designation = self.designation(&m.standard);
+                    let basis = rule.map_or_else(
+                        || ": every requirement applies".to_string(),
+                        |na| format!(" ({})", na.basis),
+                    );
                     errors.push(FieldError::new(
                         "result",
                         format!(
-                            "{designation} does not let {} be declared not applicable{}",
-                            m.number,
-                            catalog
-                                .get(&m.standard)
-                                .and_then(|s| s.not_applicable.as_ref())
-                                .map(|na| format!(" ({})", na.basis))
-                                .unwrap_or_else(|| ": every requirement applies".into())
+                            "{designation} does not let {} be declared not applicable{basis}",
+                            m.number
                         ),
                     ));
                 }

@@ -431,21 +431,8 @@ pub async fn readiness(
 /// The readiness charts of an assessment, as SVG: bars per standard, the section-by-standard
 /// heat map and, once snapshots are kept, the trend.
 fn charts(d: &Detail) -> Vec<String> {
-    use annex_core::assessment::{Plan, PlanStandard};
     use annex_report::chart;
-    let plan = Plan {
-        standards: d
-            .designations
-            .iter()
-            .map(|(id, designation)| PlanStandard {
-                id: id.clone(),
-                designation: designation.clone(),
-            })
-            .collect(),
-        sections: d.sections.clone(),
-        items: d.items.iter().map(|i| i.item.clone()).collect(),
-        carries: d.carries.clone(),
-    };
+    let plan = d.plan();
     let mut out = vec![
         chart::readiness_bars(&d.readiness),
         chart::heat_map(&plan, &d.readiness),
