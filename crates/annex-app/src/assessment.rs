@@ -597,7 +597,7 @@ pub async fn answer(
     );
     tx.audit(d);
     tx.commit().await?;
-    item_view(app, who, number, no).await
+    item_of(app, &row, no).await
 }
 
 /// One item as shown, after a change.
@@ -607,8 +607,14 @@ pub async fn item_view(
     number: &str,
     no: u32,
 ) -> Result<ItemView, Error> {
-    let detail = get(app, who, number).await?;
-    detail
+    item_of(app, &visible(app, who, number).await?, no).await
+}
+
+/// One item of an assessment already read (after an answer, its carries may have changed
+/// what other items show, so the item is taken from the whole detail).
+async fn item_of(app: &App, row: &AssessmentRow, no: u32) -> Result<ItemView, Error> {
+    detail_of(app, row)
+        .await?
         .items
         .into_iter()
         .find(|i| i.item.no == no)
@@ -687,7 +693,7 @@ pub async fn attach(
     );
     tx.audit(d);
     tx.commit().await?;
-    item_view(app, who, number, no).await
+    item_of(app, &row, no).await
 }
 
 /// An evidence file as downloaded.
@@ -745,6 +751,20 @@ pub async fn snapshot(app: &App, who: &Principal, number: &str) -> Result<Snapsh
     })
 }
 
+/// The standards among `ids` that the catalog says are superseded, each with its successor:
+/// what a transition moves when it is not told otherwise.
+pub fn successors<'c>(
+    catalog: &'c annex_core::Catalog,
+    ids: impl IntoIterator<Item = &'c str>,
+) -> Vec<(String, &'c annex_core::Standard)> {
+    ids.into_iter()
+        .filter_map(|id| {
+            let next = catalog.get(catalog.get(id)?.superseded_by.as_deref()?)?;
+            Some((id.to_string(), next))
+        })
+        .collect()
+}
+
 /// What a transition takes.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -772,13 +792,9 @@ pub async fn transition(
     let catalog = frameworks::catalog(app).await?;
     let old = plan_of(&row)?;
     let replace = if input.replace.is_empty() {
-        old.standards
-            .iter()
-            .filter_map(|s| {
-                let std = catalog.get(&s.id)?;
-                let next = catalog.get(std.superseded_by.as_deref()?)?;
-                Some((s.id.clone(), next.id.clone()))
-            })
+        successors(&catalog, old.standards.iter().map(|s| s.id.as_str()))
+            .into_iter()
+            .map(|(old, next)| (old, next.id.clone()))
             .collect()
     } else {
         input.replace.clone()

@@ -225,15 +225,11 @@ async fn checklist_page(
     let standard = q.standard.clone().unwrap_or_default();
     let mut d = assessment::get(app, who, number).await?;
     let catalog = frameworks::catalog(app).await?;
-    let successors = d
-        .summary
-        .standards
-        .iter()
-        .filter_map(|id| {
-            let next = catalog.get(catalog.get(id)?.superseded_by.as_deref()?)?;
-            Some((id.clone(), next.designation.clone()))
-        })
-        .collect();
+    let successors =
+        assessment::successors(&catalog, d.summary.standards.iter().map(String::as_str))
+            .into_iter()
+            .map(|(old, next)| (old, next.designation.clone()))
+            .collect();
     d.filter(show, Some(standard.as_str()).filter(|s| !s.is_empty()));
     let mut groups: Vec<Group> = Vec::new();
     let standards = d.summary.standards.clone();
