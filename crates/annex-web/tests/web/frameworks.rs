@@ -437,3 +437,97 @@ async fn the_openapi_document_describes_the_import() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_imported_iso27001_2013_assessment_transitions_to_the_built_in_2022() {
+    for app in TestApp::each().await {
+        let b = app.backend();
+        let admin = app.admin().await;
+        let r = import(
+            &app,
+            &admin,
+            "file_name=iso27001-2013.yaml",
+            &fixture(CISO, "iso27001-2013.yaml"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{b}: {}", r.text());
+        let old_id = r.json()["id"].as_str().unwrap().to_string();
+
+        // Assessed like a built-in standard.
+        let r = app
+            .post(
+                &admin,
+                "/api/v1/assessments",
+                serde_json::json!({"title": "ISMS 2013", "standards": [old_id]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{b}: {}", r.text());
+        let old = r.json()["number"].as_str().unwrap().to_string();
+        let d = app
+            .get(&admin, &format!("/api/v1/assessments/{old}"))
+            .await
+            .json();
+        let items = d["items"].as_array().unwrap();
+        assert_eq!(
+            items.len(),
+            140,
+            "{b}: every assessable node of the 2013 outline"
+        );
+        let context = items
+            .iter()
+            .find(|i| i["members"][0]["number"] == "4.1")
+            .unwrap();
+        let r = app
+            .json(&admin, Method::PUT, &format!("/api/v1/assessments/{old}/items/{}", context["no"]),
+                serde_json::json!({"result": "conforming", "notes": "Context register reviewed", "version": 0}))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.text());
+
+        // No mapping yet: the transition is refused, saying what to import.
+        let replace = serde_json::json!({"replace": [[old_id, "iso27001:2022"]]});
+        let r = app
+            .post(
+                &admin,
+                &format!("/api/v1/assessments/{old}/transition"),
+                replace.clone(),
+            )
+            .await;
+        assert_eq!(r.error_fields(), ["replace.1"], "{b}");
+        assert!(r.text().contains("import one first"), "{b}: {}", r.text());
+
+        let r = import(
+            &app,
+            &admin,
+            &format!("file_name={MAPPING}"),
+            &fixture(CISO, MAPPING),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{b}: {}", r.text());
+        let r = app
+            .post(
+                &admin,
+                &format!("/api/v1/assessments/{old}/transition"),
+                replace,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{b}: {}", r.text());
+        let new = r.json()["number"].as_str().unwrap().to_string();
+        let d = app
+            .get(&admin, &format!("/api/v1/assessments/{new}"))
+            .await
+            .json();
+        let items = d["items"].as_array().unwrap();
+        let find = |n: &str| {
+            items
+                .iter()
+                .find(|i| i["members"][0]["number"] == n)
+                .unwrap()
+        };
+        let context = find("4.1");
+        assert_eq!(context["delta"], "carried", "{b}");
+        assert_eq!(context["result"], "conforming", "{b}");
+        // A.5.7 Threat intelligence is new in 2022.
+        assert_eq!(find("A.5.7")["delta"], "new", "{b}");
+        assert_eq!(find("A.5.7")["result"], "not-assessed", "{b}");
+    }
+}
